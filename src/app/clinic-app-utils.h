@@ -1,0 +1,20 @@
+/* clinic-app-utils.h — small helpers shared by the widgets */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* In GTK 4.8 a menu button's accessible label stays on the outer widget,
+ * while keyboard focus and screen readers land on the toggle button inside
+ * it, whose only content is an icon. This copies @label to that inner
+ * button. (GTK 4.10 does this itself.) */
+void clinic_menu_button_set_accessible_label (GtkMenuButton *button,
+                                              const char    *label);
+
+/* GtkShortcutsWindow in GTK 4.8 has icon-only buttons (search, the
+ * section menu) with no accessible name; this names them. */
+void clinic_shortcuts_window_set_accessible_labels (GtkShortcutsWindow *window);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* main.c — the clinic program: everything else lives in libclinic-app so
+ * the tests run the same code. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "clinic-application.h"
+#include "clinic-paths.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ClinicApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, clinic_paths_get_locale_dir (LOCALEDIR));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = clinic_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
