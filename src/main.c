@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "clinic-application.h"
+#include "clinic-keys.h"
 #include "clinic-paths.h"
 
 int
@@ -14,6 +15,14 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(ClinicApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Before anything holds a key: no core file, no ptrace by others. */
+  if (!clinic_process_harden (&error))
+    {
+      g_printerr ("clinic: %s\n", error->message);
+      return 1;
+    }
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, clinic_paths_get_locale_dir (LOCALEDIR));

@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "clinic-cli.h"
+#include "clinic-keys.h"
 #include "clinic-paths.h"
 
 int
@@ -15,6 +16,14 @@ main (int   argc,
 {
   g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GOutputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Before anything holds a key: no core file, no ptrace by others. */
+  if (!clinic_process_harden (&error))
+    {
+      g_printerr ("clinicctl: %s\n", error->message);
+      return 1;
+    }
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, clinic_paths_get_locale_dir (LOCALEDIR));
