@@ -21,7 +21,7 @@ packages=(
   libxml2-utils desktop-file-utils appstream
   xvfb xauth dbus-daemon dbus-x11
   librsvg2-common adwaita-icon-theme fonts-cantarell shared-mime-info
-  imagemagick
+  imagemagick valgrind
 )
 
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }

@@ -58,6 +58,11 @@ sqlite3         *clinic_db_open_connection     (const char       *path,
 void             clinic_db_close_handle        (sqlite3          *handle,
                                                 const char       *path);
 
+/* For tests only: open connections on the cipher VFS registered as @name
+ * (clinic_vfs_register_over), e.g. over a fault-injecting VFS; NULL goes
+ * back to CLINIC_VFS_NAME. Not thread safe; call before opening. */
+void             clinic_db_set_vfs_for_testing (const char       *name);
+
 /* The page key the cipher VFS gets for a database key. */
 ClinicKey       *clinic_db_derive_page_key     (const ClinicKey  *dk);
 

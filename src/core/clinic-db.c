@@ -390,6 +390,15 @@ clinic_db_swap_in_staged (const char        *path,
 
 /* --- Connection -------------------------------------------------------- */
 
+/* Tests put the cipher VFS over a fault-injecting one under another name. */
+static const char *cipher_vfs_name = CLINIC_VFS_NAME;
+
+void
+clinic_db_set_vfs_for_testing (const char *name)
+{
+  cipher_vfs_name = name != NULL ? name : CLINIC_VFS_NAME;
+}
+
 /* The cipher VFS keeps one key per path; several connections (the
  * window's, a worker's) may share it, so it is forgotten with the last. */
 G_LOCK_DEFINE_STATIC (key_users);
@@ -535,7 +544,7 @@ clinic_db_open_connection (const char       *path,
     flags |= SQLITE_OPEN_CREATE;
 
   clinic_vfs_clear_last_failure ();
-  rc = sqlite3_open_v2 (path, &handle, flags, CLINIC_VFS_NAME);
+  rc = sqlite3_open_v2 (path, &handle, flags, cipher_vfs_name);
   if (rc == SQLITE_OK)
     rc = sqlite3_extended_result_codes (handle, 1);
   if (rc == SQLITE_OK)

@@ -1,0 +1,377 @@
+/* storage.c - plain SQLite against the cipher VFS, same workload
+ *
+ * Not a pass/fail test: prints a table.  Both sides use 4096-byte pages
+ * with 40 reserved bytes (so page counts match), temp_store=MEMORY,
+ * mmap_size=0, secure_delete=ON, synchronous=FULL.  Runs alternate plain
+ * and cipher (order flipped each run); each figure is the median of --runs.
+ *
+ * Regimes:
+ *   clinic   page cache 64 MiB (cache_size=-65536, what Clinic sets),
+ *            database --size-mb (default 100)
+ *   starved  page cache 1/16 of the database (database >= 8x cache)
+ *
+ *   storage [--regime clinic|starved|both] [--mode wal|delete|both]
+ *           [--size-mb N] [--runs N] [--only plain|cipher]
+ *
+ * --only is for `valgrind --tool=callgrind` comparisons of one side.
+ */
+
+#include "clinic-vfs.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { PH_INSERT, PH_LOOKUP, PH_SCAN, PH_UPDATE, PH_DELETE, N_PHASES };
+static const char *phase_names[N_PHASES] = { "insert", "lookup", "range scan", "update", "delete" };
+
+typedef struct
+{
+  double             ms[N_PHASES];
+  double             total;
+  unsigned long long sealed, opened;
+} RunResult;
+
+static int opt_size_mb = 100;
+static int opt_runs = 5;
+static char *opt_regime = NULL;
+static char *opt_mode = NULL;
+static char *opt_only = NULL;
+
+static void
+exec_or_die (sqlite3    *db,
+             const char *sql)
+{
+  char *err = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &err) != SQLITE_OK)
+    g_error ("%s: %s", sql, err);
+}
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static void
+remove_db (const char *path)
+{
+  static const char *suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (p);
+    }
+}
+
+static void
+run_workload (const char *dir,
+              gboolean    cipher,
+              gboolean    wal,
+              int         cache_kib,
+              RunResult  *out)
+{
+  g_autofree char *path = g_build_filename (dir, cipher ? "cipher.db" : "plain.db", NULL);
+  g_autofree char *pragmas = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GRand *rand = g_rand_new_with_seed (42);
+  ClinicVfsStats st0, st1;
+  int rows = (int) ((gint64) opt_size_mb * 1024 * 1024 / 480);
+  int reserve = CLINIC_VFS_RESERVE;
+  double t;
+
+  remove_db (path);
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                       cipher ? CLINIC_VFS_NAME : "unix") != SQLITE_OK)
+    g_error ("open %s: %s", path, sqlite3_errmsg (db));
+  if (cipher)
+    {
+      if (clinic_vfs_prepare_connection (db) != SQLITE_OK)
+        g_error ("prepare: %s", sqlite3_errmsg (db));
+    }
+  else
+    {
+      sqlite3_file_control (db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+      exec_or_die (db, "PRAGMA page_size=4096; PRAGMA temp_store=MEMORY; "
+                   "PRAGMA mmap_size=0; PRAGMA secure_delete=ON");
+    }
+  pragmas = g_strdup_printf ("PRAGMA journal_mode=%s; PRAGMA synchronous=FULL; "
+                             "PRAGMA cache_size=-%d", wal ? "WAL" : "DELETE", cache_kib);
+  exec_or_die (db, pragmas);
+  exec_or_die (db, "CREATE TABLE visit (id INTEGER PRIMARY KEY, patient TEXT, "
+               "day INTEGER, note BLOB)");
+  exec_or_die (db, "CREATE INDEX visit_patient ON visit (patient)");
+  clinic_vfs_get_stats (&st0);
+
+  /* Insert, 1000 rows per transaction. */
+  t = now_ms ();
+  sqlite3_prepare_v2 (db, "INSERT INTO visit (id, patient, day, note) "
+                      "VALUES (?1, printf('patient-%08d', ?2), ?3, randomblob(360))",
+                      -1, &stmt, NULL);
+  for (int i = 1; i <= rows; i++)
+    {
+      if (i % 1000 == 1)
+        exec_or_die (db, "BEGIN");
+      sqlite3_bind_int (stmt, 1, i);
+      sqlite3_bind_int (stmt, 2, g_rand_int_range (rand, 0, rows));
+      sqlite3_bind_int (stmt, 3, i % 3650);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        g_error ("insert: %s", sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+      if (i % 1000 == 0 || i == rows)
+        exec_or_die (db, "COMMIT");
+    }
+  sqlite3_finalize (stmt);
+  out->ms[PH_INSERT] = now_ms () - t;
+
+  /* Indexed lookups on the secondary index. */
+  t = now_ms ();
+  sqlite3_prepare_v2 (db, "SELECT sum(length(note)) FROM visit WHERE patient = "
+                      "printf('patient-%08d', ?1)", -1, &stmt, NULL);
+  for (int i = 0; i < rows / 2; i++)
+    {
+      sqlite3_bind_int (stmt, 1, g_rand_int_range (rand, 0, rows));
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        g_error ("lookup: %s", sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  out->ms[PH_LOOKUP] = now_ms () - t;
+
+  /* Range scans by primary key. */
+  t = now_ms ();
+  sqlite3_prepare_v2 (db, "SELECT count(*), sum(day), sum(length(note)) FROM visit "
+                      "WHERE id BETWEEN ?1 AND ?1 + 2000", -1, &stmt, NULL);
+  for (int i = 0; i < 200; i++)
+    {
+      sqlite3_bind_int (stmt, 1, g_rand_int_range (rand, 0, rows));
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        g_error ("scan: %s", sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  out->ms[PH_SCAN] = now_ms () - t;
+
+  /* Updates of random rows, 1000 per transaction. */
+  t = now_ms ();
+  sqlite3_prepare_v2 (db, "UPDATE visit SET day = day + 1, note = randomblob(360) "
+                      "WHERE id = ?1", -1, &stmt, NULL);
+  for (int i = 1; i <= rows / 4; i++)
+    {
+      if (i % 1000 == 1)
+        exec_or_die (db, "BEGIN");
+      sqlite3_bind_int (stmt, 1, g_rand_int_range (rand, 1, rows + 1));
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        g_error ("update: %s", sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+      if (i % 1000 == 0 || i == rows / 4)
+        exec_or_die (db, "COMMIT");
+    }
+  sqlite3_finalize (stmt);
+  out->ms[PH_UPDATE] = now_ms () - t;
+
+  /* Deletes: 50 ranges of 0.2 % each. */
+  t = now_ms ();
+  sqlite3_prepare_v2 (db, "DELETE FROM visit WHERE id BETWEEN ?1 AND ?1 + ?2", -1, &stmt, NULL);
+  for (int i = 0; i < 50; i++)
+    {
+      sqlite3_bind_int (stmt, 1, g_rand_int_range (rand, 1, rows + 1));
+      sqlite3_bind_int (stmt, 2, rows / 500);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        g_error ("delete: %s", sqlite3_errmsg (db));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (wal)
+    exec_or_die (db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  out->ms[PH_DELETE] = now_ms () - t;
+
+  clinic_vfs_get_stats (&st1);
+  out->sealed = st1.pages_sealed - st0.pages_sealed;
+  out->opened = st1.pages_opened - st0.pages_opened;
+  out->total = 0;
+  for (int p = 0; p < N_PHASES; p++)
+    out->total += out->ms[p];
+  sqlite3_close (db);
+  remove_db (path);
+  g_rand_free (rand);
+}
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v,
+        int     n)
+{
+  qsort (v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The floor: one seal (with its random nonce) and one open of a page,
+ * with the calls and sizes the VFS makes, in this process. */
+static void
+measure_floor (double *seal_us,
+               double *open_us)
+{
+  unsigned char key[32], page[4096], out[4096], ad[5] = { 1, 0, 0, 0, 1 };
+  const int n = 20000;
+  double t;
+
+  randombytes_buf (key, sizeof key);
+  randombytes_buf (page, sizeof page);
+  t = now_ms ();
+  for (int i = 0; i < n; i++)
+    {
+      randombytes_buf (out + 4056, 24);
+      crypto_aead_xchacha20poly1305_ietf_encrypt_detached (out, out + 4080, NULL, page, 4056,
+                                                           ad, 5, NULL, out + 4056, key);
+    }
+  *seal_us = (now_ms () - t) * 1000.0 / n;
+  t = now_ms ();
+  for (int i = 0; i < n; i++)
+    {
+      memcpy (page, out, 4096);
+      if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached (page, NULL, page, 4056,
+                                                               page + 4080, ad, 5,
+                                                               page + 4056, key) != 0)
+        g_error ("floor: open failed");
+    }
+  *open_us = (now_ms () - t) * 1000.0 / n;
+}
+
+static void
+bench (const char *dir,
+       gboolean    starved,
+       gboolean    wal)
+{
+  int cache_kib = starved ? MAX (opt_size_mb * 1024 / 16, 256) : 65536;
+  g_autofree RunResult *plain = g_new0 (RunResult, opt_runs);
+  g_autofree RunResult *cipher = g_new0 (RunResult, opt_runs);
+  gboolean do_plain = opt_only == NULL || g_str_equal (opt_only, "plain");
+  gboolean do_cipher = opt_only == NULL || g_str_equal (opt_only, "cipher");
+  double v[2][N_PHASES + 3][64];
+  double seal_us, open_us, floor_ms, p_total, c_total;
+  unsigned char key[32];
+  g_autofree char *cpath = g_build_filename (dir, "cipher.db", NULL);
+
+  randombytes_buf (key, sizeof key);
+  clinic_vfs_set_key (cpath, key);
+  sodium_memzero (key, sizeof key);
+
+  for (int r = 0; r < opt_runs; r++)
+    {
+      gboolean cipher_first = r % 2 == 1;
+
+      for (int k = 0; k < 2; k++)
+        {
+          gboolean c = (k == 0) == cipher_first;
+
+          if ((c && do_cipher) || (!c && do_plain))
+            run_workload (dir, c, wal, cache_kib, c ? &cipher[r] : &plain[r]);
+        }
+    }
+  clinic_vfs_forget_key (cpath);
+  /* With --only (callgrind), keep the instruction count the workload's. */
+  if (opt_only == NULL)
+    measure_floor (&seal_us, &open_us);
+  else
+    seal_us = open_us = 0;
+
+  for (int r = 0; r < opt_runs; r++)
+    {
+      for (int p = 0; p < N_PHASES; p++)
+        {
+          v[0][p][r] = plain[r].ms[p];
+          v[1][p][r] = cipher[r].ms[p];
+        }
+      v[0][N_PHASES][r] = plain[r].total;
+      v[1][N_PHASES][r] = cipher[r].total;
+      v[1][N_PHASES + 1][r] = cipher[r].sealed;
+      v[1][N_PHASES + 2][r] = cipher[r].opened;
+    }
+
+  printf ("\n== %s regime, %s, database ~%d MB, page cache %d KiB, %d runs (median) ==\n",
+          starved ? "cache-starved" : "Clinic", wal ? "WAL" : "DELETE", opt_size_mb,
+          cache_kib, opt_runs);
+  printf ("%-12s %12s %12s %8s\n", "phase", "plain ms", "cipher ms", "ratio");
+  for (int p = 0; p <= N_PHASES; p++)
+    {
+      double a = median (v[0][p], opt_runs), b = median (v[1][p], opt_runs);
+
+      printf ("%-12s %12.1f %12.1f %8.2f\n", p == N_PHASES ? "TOTAL" : phase_names[p],
+              a, b, a > 0 ? b / a : 0.0);
+    }
+  p_total = median (v[0][N_PHASES], opt_runs);
+  c_total = median (v[1][N_PHASES], opt_runs);
+  {
+    double sealed = median (v[1][N_PHASES + 1], opt_runs);
+    double opened = median (v[1][N_PHASES + 2], opt_runs);
+
+    floor_ms = (sealed * seal_us + opened * open_us) / 1000.0;
+    printf ("pages sealed %.0f, opened %.0f; seal %.2f us, open %.2f us per page\n",
+            sealed, opened, seal_us, open_us);
+    printf ("AEAD floor %.1f ms; overhead cipher - plain %.1f ms = %.2f x floor\n",
+            floor_ms, c_total - p_total, floor_ms > 0 ? (c_total - p_total) / floor_ms : 0.0);
+  }
+  fflush (stdout);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  GOptionEntry entries[] = {
+    { "size-mb", 0, 0, G_OPTION_ARG_INT, &opt_size_mb, "Database size in MB (default 100)", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "Runs per side (default 5)", "N" },
+    { "regime", 0, 0, G_OPTION_ARG_STRING, &opt_regime, "clinic, starved or both", "R" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "wal, delete or both", "M" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "plain or cipher", "SIDE" },
+    { NULL }
+  };
+
+  ctx = g_option_context_new ("- storage benchmark: plain SQLite vs the cipher VFS");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  opt_runs = CLAMP (opt_runs, 1, 64);
+  if (clinic_vfs_register () != SQLITE_OK)
+    g_error ("cannot register the cipher VFS");
+  dir = g_dir_make_tmp ("clinic-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  for (int s = 0; s < 2; s++)
+    for (int w = 1; w >= 0; w--)
+      {
+        if (opt_regime != NULL && !g_str_equal (opt_regime, "both")
+            && g_str_equal (opt_regime, "starved") != (s == 1))
+          continue;
+        if (opt_mode != NULL && !g_str_equal (opt_mode, "both")
+            && g_str_equal (opt_mode, "wal") != (w == 1))
+          continue;
+        bench (dir, s == 1, w == 1);
+      }
+  g_rmdir (dir);
+  g_free (opt_regime);
+  g_free (opt_mode);
+  g_free (opt_only);
+  return 0;
+}
