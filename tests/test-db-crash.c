@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clinic-db-private.h"
+#include "clinic-test-db.h"
 #include "clinic-paths.h"
 
 #define PASSWORD "correct horse battery"
@@ -50,33 +50,6 @@ make_clinic (char **dir_out)
   *dir_out = dir;
 
   return path;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (dir);
-}
-
-static void
-assert_whole (ClinicDb *db)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = clinic_db_prepare (db, "PRAGMA integrity_check", &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  sqlite3_reset (stmt);
 }
 
 /* The writer: commits one row per transaction and reports each id only
@@ -171,7 +144,7 @@ test_sigkill_writer (void)
         sqlite3_reset (stmt);
       }
       if (round % 20 == 0 || round == n - 1)
-        assert_whole (db);
+        clinic_test_assert_whole (db);
       /* Ids after the last reported one may have committed unreported; the
        * next writer starts above whatever is there. */
       {
@@ -187,22 +160,7 @@ test_sigkill_writer (void)
   g_test_message ("%u kills, %u transactions reported committed, none lost",
                   n, g_hash_table_size (committed));
   g_assert_cmpuint (g_hash_table_size (committed), >, 0);
-  remove_tree (dir);
-}
-
-static gint64
-count_visits (ClinicDb *db)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT count(*) FROM visits", &error);
-  gint64 n;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return n;
+  clinic_test_remove_tree (dir);
 }
 
 static void
@@ -276,8 +234,8 @@ test_sigkill_rekey (void)
 
       db = clinic_db_open (path, &creds, &error);
       g_assert_no_error (error);
-      g_assert_cmpint (count_visits (db), ==, 2000);
-      assert_whole (db);
+      g_assert_cmpint (clinic_test_query_int (db, "SELECT count(*) FROM visits"), ==, 2000);
+      clinic_test_assert_whole (db);
       {
         g_autofree char *marker = g_strconcat (path, ".swap", NULL);
         g_autofree char *staged = g_strconcat (path, ".new", NULL);
@@ -293,7 +251,7 @@ test_sigkill_rekey (void)
                   finished, staging, swapping);
   /* The kills must really land inside rekeys, or this proves nothing. */
   g_assert_cmpuint (staging + swapping, >, 0);
-  remove_tree (dir);
+  clinic_test_remove_tree (dir);
 }
 
 /* A restore killed at a random moment: afterwards the database is either
@@ -344,9 +302,9 @@ test_sigkill_restore (void)
 
       db = clinic_db_open (path, &creds, &error);
       g_assert_no_error (error);
-      count = count_visits (db);
+      count = clinic_test_query_int (db, "SELECT count(*) FROM visits");
       g_assert_true (count == 500 || count == 600);
-      assert_whole (db);
+      clinic_test_assert_whole (db);
       g_object_unref (db);
 
       /* Back to the later state for the next round. */
@@ -358,7 +316,7 @@ test_sigkill_restore (void)
                   "as before or as restored", n, staging, swapping);
   g_assert_cmpuint (staging + swapping, >, 0);
 
-  remove_tree (dir);
+  clinic_test_remove_tree (dir);
 }
 
 int

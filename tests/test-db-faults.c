@@ -14,9 +14,13 @@
 
 #include <glib/gstdio.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "clinic-db-private.h"
+#include "clinic-test-db.h"
 #include "clinic-fault-vfs.h"
+#include "clinic-file.h"
+#include "clinic-lockout.h"
 #include "clinic-paths.h"
 #include "clinic-vfs.h"
 
@@ -31,21 +35,6 @@ typedef struct
   char *dir;
   char *path;
 } Fixture;
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (dir);
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -73,7 +62,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   clinic_fault_vfs_reset ();
-  remove_tree (f->dir);
+  clinic_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -86,34 +75,6 @@ open_ok (Fixture *f)
 
   g_assert_no_error (error);
   return db;
-}
-
-static gint64
-query_int (ClinicDb   *db,
-           const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, &error);
-  gint64 value;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return value;
-}
-
-static void
-assert_whole (ClinicDb *db)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = clinic_db_prepare (db, "PRAGMA integrity_check", &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  sqlite3_reset (stmt);
 }
 
 /* One write transaction of several statements, big enough to spill
@@ -154,12 +115,12 @@ batch_applied (ClinicDb *db,
   g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE batch = %d", batch);
   g_autofree char *done_sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE batch = %d AND done = 1 "
                                                "AND id %% 3 <> 0", batch);
-  gint64 count = query_int (db, count_sql);
+  gint64 count = clinic_test_query_int (db, count_sql);
 
   if (count == 0)
     return FALSE;
 
-  g_assert_cmpint (query_int (db, done_sql), ==, count);
+  g_assert_cmpint (clinic_test_query_int (db, done_sql), ==, count);
   g_assert_cmpint (count, >=, 38);
   g_assert_cmpint (count, <=, 42);
 
@@ -217,7 +178,7 @@ check_every_point (Fixture *f,
        * last sync failed may still be found on disk: that is "entirely". */
       clinic_fault_vfs_reset ();
       db = open_ok (f);
-      assert_whole (db);
+      clinic_test_assert_whole (db);
       there = batch_applied (db, batch);
       if (ok && !there)
         g_error ("Point %" G_GINT64_FORMAT ": a committed batch is missing", n);
@@ -294,7 +255,7 @@ power_loss_rounds (Fixture    *f,
       changed_files += clinic_fault_vfs_power_loss (mode, g_random_int ());
 
       db = open_ok (f);
-      assert_whole (db);
+      clinic_test_assert_whole (db);
       for (guint i = 0; i < committed->len; i++)
         if (!batch_applied (db, g_array_index (committed, int, i)))
           g_error ("Round %u: batch %d was committed before the power cut and is lost",
@@ -336,7 +297,7 @@ test_power_loss_rekey (Fixture       *f,
 
   for (int b = 1; b <= 20; b++)
     g_assert_true (run_transaction (db, b, NULL));
-  rows = query_int (db, "SELECT count(*) FROM visits");
+  rows = clinic_test_query_int (db, "SELECT count(*) FROM visits");
 
   /* How many I/O points a whole rekey has, so the cuts fall anywhere in
    * it: copying, checking the copy, swapping, reopening. */
@@ -364,14 +325,265 @@ test_power_loss_rekey (Fixture       *f,
                                    g_random_int ());
 
       db = open_ok (f);
-      assert_whole (db);
-      g_assert_cmpint (query_int (db, "SELECT count(*) FROM visits"), ==, rows);
+      clinic_test_assert_whole (db);
+      g_assert_cmpint (clinic_test_query_int (db, "SELECT count(*) FROM visits"), ==, rows);
       g_object_unref (db);
     }
 
   g_test_message ("%u rekeys of %" G_GINT64_FORMAT " I/O points with a power cut at a random one "
                   "(%u finished first)", n, points, completed);
   g_assert_cmpuint (completed, <, n);
+}
+
+/* --- Power cuts in the small files ------------------------------------- */
+
+/* The key file, the staged key file of a rekey and the swap marker are
+ * written with clinic_file_replace(). A child process runs the operation;
+ * its hook ends the child (no clean-up, as at a power cut) after the Nth
+ * step, recording where. The parent then reduces the files to what a disk
+ * could hold: an unsynced temporary file torn anywhere, a rename whose
+ * folder was not synced undone. */
+typedef struct
+{
+  guint  cut_at;      /* 1-based step to die at; 0: count only */
+  guint  seen;
+  char  *info_path;   /* where the child writes what it cut */
+  char  *old_path;    /* the target's contents before the step */
+} Cut;
+
+static gboolean
+cut_hook (const char     *path,
+          const char     *tmp_path,
+          ClinicFileStep  step,
+          gpointer        user_data)
+{
+  Cut *cut = user_data;
+
+  if (step == CLINIC_FILE_STEP_WRITTEN)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      g_unlink (cut->old_path);
+      if (g_file_get_contents (path, &contents, &len, NULL))
+        g_assert_true (g_file_set_contents (cut->old_path, contents, (gssize) len, NULL));
+    }
+
+  if (++cut->seen == cut->cut_at)
+    {
+      g_autofree char *info = g_strdup_printf ("%d\n%s\n%s\n", step, path, tmp_path);
+
+      if (!g_file_set_contents (cut->info_path, info, -1, NULL))
+        _exit (4);
+      _exit (0);
+    }
+
+  return FALSE;
+}
+
+/* Runs @operation in a child that dies at step @cut_at (0: never), and
+ * returns how many steps it saw (when it did not die) or 0. */
+static guint
+run_cut (Fixture  *f,
+         guint     cut_at,
+         gboolean (*operation) (Fixture *f),
+         gboolean  undo_rename)
+{
+  g_autofree char *info_path = g_build_filename (f->dir, "cut.info", NULL);
+  g_autofree char *old_path = g_build_filename (f->dir, "cut.old", NULL);
+  g_autofree char *info = NULL;
+  g_auto(GStrv) lines = NULL;
+  int pipe_fds[2];
+  guint seen = 0;
+  pid_t pid;
+  int status;
+
+  g_unlink (info_path);
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      Cut cut = { cut_at, 0, info_path, old_path };
+
+      clinic_file_set_crash_hook_for_testing (cut_hook, &cut);
+      if (!operation (f))
+        _exit (3);
+      if (write (pipe_fds[1], &cut.seen, sizeof cut.seen) != sizeof cut.seen)
+        _exit (5);
+      _exit (0);
+    }
+  close (pipe_fds[1]);
+  waitpid (pid, &status, 0);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  if (!g_file_get_contents (info_path, &info, NULL, NULL))
+    {
+      g_assert_cmpint (read (pipe_fds[0], &seen, sizeof seen), ==, sizeof seen);
+      close (pipe_fds[0]);
+      return seen;
+    }
+  close (pipe_fds[0]);
+
+  lines = g_strsplit (info, "\n", 4);
+  switch ((ClinicFileStep) atoi (lines[0]))
+    {
+    case CLINIC_FILE_STEP_WRITTEN:
+      {
+        /* Not synced: any prefix of the temporary file survived. */
+        g_autofree char *contents = NULL;
+        gsize len = 0;
+
+        g_assert_true (g_file_get_contents (lines[2], &contents, &len, NULL));
+        g_assert_true (g_file_set_contents (lines[2], contents,
+                                            (gssize) g_random_int_range (0, (gint32) len + 1), NULL));
+      }
+      break;
+
+    case CLINIC_FILE_STEP_SYNCED:
+      break;
+
+    case CLINIC_FILE_STEP_RENAMED:
+      /* The folder was not synced: the rename may not have happened. */
+      if (undo_rename)
+        {
+          g_autofree char *old = NULL;
+          gsize len = 0;
+
+          g_assert_cmpint (g_rename (lines[1], lines[2]), ==, 0);
+          if (g_file_get_contents (old_path, &old, &len, NULL))
+            g_assert_true (g_file_set_contents (lines[1], old, (gssize) len, NULL));
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_unlink (info_path);
+  g_unlink (old_path);
+  return 0;
+}
+
+static const char *key_passwords[2] = { PASSWORD, "a brand new password" };
+static int key_current;
+
+static gboolean
+change_password_op (Fixture *f)
+{
+  return clinic_db_change_password_at (f->path, "admin", key_passwords[key_current],
+                                       key_passwords[!key_current], &CLINIC_KDF_LIMITS_TEST, NULL);
+}
+
+static void
+test_power_cut_key_file (Fixture       *f,
+                         gconstpointer  data)
+{
+  guint old_works = 0, new_works = 0;
+  guint steps;
+
+  clinic_db_set_vfs_for_testing (NULL);
+  key_current = 0;
+  steps = run_cut (f, 0, change_password_op, FALSE);
+  key_current = 1;
+  g_assert_cmpuint (steps, >=, 3);
+
+  for (guint k = 1; k <= steps; k++)
+    for (int undo = 0; undo < 2; undo++)
+      {
+        g_autoptr(GError) error = NULL;
+        ClinicCredentials try_old = creds;
+        ClinicCredentials try_new = creds;
+        ClinicDb *db;
+
+        g_assert_cmpuint (run_cut (f, k, change_password_op, undo), ==, 0);
+
+        /* The database opens with exactly one of the two passwords. */
+        try_old.password = key_passwords[key_current];
+        try_new.password = key_passwords[!key_current];
+        db = clinic_db_open (f->path, &try_old, &error);
+        if (db != NULL)
+          {
+            old_works++;
+            g_object_unref (db);
+            g_assert_null (clinic_db_open (f->path, &try_new, NULL));
+          }
+        else
+          {
+            g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_WRONG_CREDENTIALS);
+            g_clear_error (&error);
+            db = clinic_db_open (f->path, &try_new, &error);
+            g_assert_no_error (error);
+            new_works++;
+            g_object_unref (db);
+            key_current = !key_current;
+          }
+        /* The wrong tries above count as failures; start each round clean. */
+        {
+          g_autofree char *lockout = clinic_paths_get_lockout_file (f->path);
+
+          g_assert_true (clinic_lockout_clear (lockout, NULL, NULL));
+        }
+      }
+
+  g_test_message ("%u steps in a key-file change; cut at each: the old password opened %u times, "
+                  "the new one %u times, never neither", steps, old_works, new_works);
+  g_assert_cmpuint (old_works, >, 0);
+  g_assert_cmpuint (new_works, >, 0);
+  clinic_db_set_vfs_for_testing (CIPHER_VFS);
+}
+
+static gboolean
+rekey_op (Fixture *f)
+{
+  g_autofree char *recovery = NULL;
+  ClinicDb *db = clinic_db_open (f->path, &creds, NULL);
+  gboolean ok;
+
+  if (db == NULL)
+    return FALSE;
+  ok = clinic_db_rekey (db, &recovery, NULL);
+  g_object_unref (db);
+
+  return ok;
+}
+
+/* A rekey killed at each step of its small files (staged key file,
+ * marker), with the disk reduced as after a power cut: the database
+ * opens with the password, whole and with every row. */
+static void
+test_power_cut_rekey_files (Fixture       *f,
+                            gconstpointer  data)
+{
+  ClinicDb *db;
+  gint64 rows;
+  guint steps;
+
+  clinic_db_set_vfs_for_testing (NULL);
+  db = open_ok (f);
+  for (int b = 1; b <= 5; b++)
+    g_assert_true (run_transaction (db, b, NULL));
+  rows = clinic_test_query_int (db, "SELECT count(*) FROM visits");
+  g_object_unref (db);
+
+  steps = run_cut (f, 0, rekey_op, FALSE);
+  g_assert_cmpuint (steps, >=, 6);
+
+  for (guint k = 1; k <= steps; k++)
+    for (int undo = 0; undo < 2; undo++)
+      {
+        g_assert_cmpuint (run_cut (f, k, rekey_op, undo), ==, 0);
+
+        db = open_ok (f);
+        clinic_test_assert_whole (db);
+        g_assert_cmpint (clinic_test_query_int (db, "SELECT count(*) FROM visits"), ==, rows);
+        g_object_unref (db);
+      }
+
+  g_test_message ("a rekey writes its small files in %u steps; cut at each, with and without "
+                  "the last rename, it always reopened whole", steps);
+  clinic_db_set_vfs_for_testing (CIPHER_VFS);
 }
 
 int
@@ -395,6 +607,8 @@ main (int   argc,
   ADD ("power-loss-wal", test_power_loss_wal);
   ADD ("power-loss-rollback", test_power_loss_rollback);
   ADD ("power-loss-rekey", test_power_loss_rekey);
+  ADD ("power-cut-key-file", test_power_cut_key_file);
+  ADD ("power-cut-rekey-files", test_power_cut_rekey_files);
 
   return g_test_run ();
 }

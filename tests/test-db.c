@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clinic-db-private.h"
+#include "clinic-test-db.h"
 #include "clinic-lockout.h"
 #include "clinic-paths.h"
 #include "clinic-vfs.h"
@@ -58,31 +58,11 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->db);
-  remove_tree (f->dir);
+  clinic_test_remove_tree (f->dir);
   if (f->recovery != NULL)
     sodium_memzero (f->recovery, strlen (f->recovery));
   g_free (f->recovery);
@@ -91,41 +71,15 @@ fixture_tear_down (Fixture       *f,
 }
 
 static void
-exec_ok (ClinicDb   *db,
-         const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  clinic_db_exec (db, sql, &error);
-  g_assert_no_error (error);
-}
-
-static gint64
-query_int (ClinicDb   *db,
-           const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, &error);
-  gint64 value;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return value;
-}
-
-static void
 add_rows (ClinicDb *db,
           int       n)
 {
-  exec_ok (db, "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT, blob BLOB)");
-  exec_ok (db, "BEGIN IMMEDIATE");
+  clinic_test_exec (db, "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT, blob BLOB)");
+  clinic_test_exec (db, "BEGIN IMMEDIATE");
   for (int i = 0; i < n; i++)
-    exec_ok (db, "INSERT INTO notes (body, blob) VALUES ('" CANARY " ' || randomblob(8), "
+    clinic_test_exec (db, "INSERT INTO notes (body, blob) VALUES ('" CANARY " ' || randomblob(8), "
                  "CAST('" CANARY "' AS BLOB))");
-  exec_ok (db, "COMMIT");
+  clinic_test_exec (db, "COMMIT");
 }
 
 static void
@@ -173,12 +127,12 @@ test_create_and_open (Fixture       *f,
   g_assert_cmpstr (clinic_db_get_path (f->db), ==, f->path);
 
   /* The pragmas Clinic runs with. */
-  g_assert_cmpint (query_int (f->db, "PRAGMA foreign_keys"), ==, 1);
-  g_assert_cmpint (query_int (f->db, "PRAGMA synchronous"), ==, 2);
-  g_assert_cmpint (query_int (f->db, "PRAGMA page_size"), ==, 4096);
-  g_assert_cmpint (query_int (f->db, "PRAGMA temp_store"), ==, 2);
-  g_assert_cmpint (query_int (f->db, "PRAGMA mmap_size"), ==, 0);
-  g_assert_cmpint (query_int (f->db, "PRAGMA secure_delete"), ==, 1);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA page_size"), ==, 4096);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA temp_store"), ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA mmap_size"), ==, 0);
+  g_assert_cmpint (clinic_test_query_int (f->db, "PRAGMA secure_delete"), ==, 1);
   {
     sqlite3_stmt *stmt = clinic_db_prepare (f->db, "PRAGMA journal_mode", &error);
 
@@ -228,7 +182,7 @@ test_create_refuses (void)
   g_assert_null (db);
   g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_EXISTS);
 
-  remove_tree (dir);
+  clinic_test_remove_tree (dir);
 }
 
 static void
@@ -330,7 +284,7 @@ test_not_a_clinic_database (void)
   g_assert_null (clinic_db_open (missing, &creds, &error));
   g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_NOT_FOUND);
 
-  remove_tree (dir);
+  clinic_test_remove_tree (dir);
 }
 
 static void
@@ -344,8 +298,8 @@ test_damaged_page (Fixture       *f,
   gint64 pages;
 
   add_rows (f->db, 400);
-  exec_ok (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
-  pages = query_int (f->db, "PRAGMA page_count");
+  clinic_test_exec (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  pages = clinic_test_query_int (f->db, "PRAGMA page_count");
   g_assert_cmpint (pages, >, 10);
   g_clear_object (&f->db);
 
@@ -397,7 +351,7 @@ test_too_new (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ClinicCredentials creds = with_password ("admin", PASSWORD);
 
-  exec_ok (f->db, "PRAGMA user_version=999");
+  clinic_test_exec (f->db, "PRAGMA user_version=999");
   g_clear_object (&f->db);
 
   g_assert_null (clinic_db_open (f->path, &creds, &error));
@@ -463,7 +417,7 @@ test_recovery_key_errors (Fixture       *f,
   g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_RECOVERY_KEY);
   g_assert_nonnull (strstr (error->message, "group 2"));
 
-  remove_tree (other_dir);
+  clinic_test_remove_tree (other_dir);
 }
 
 static void
@@ -555,7 +509,7 @@ test_backup_restore_round_trip (Fixture       *f,
   g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
 
   add_rows (f->db, 50);
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 350);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 350);
 
   /* Restoring replaces files another program has open: refused. */
   clinic_db_restore (f->path, backup, &creds, &error);
@@ -569,7 +523,7 @@ test_backup_restore_round_trip (Fixture       *f,
 
   f->db = clinic_db_open (f->path, &creds, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 300);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 300);
   g_clear_object (&f->db);
 
   /* The recovery key of the time of the backup restores it too. */
@@ -605,7 +559,7 @@ test_restore_refuses_bad_backups (Fixture       *f,
   add_rows (f->db, 100);
   clinic_db_backup (f->db, backup, NULL, &error);
   g_assert_no_error (error);
-  exec_ok (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  clinic_test_exec (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
   g_clear_object (&f->db);
   g_assert_true (g_file_get_contents (f->path, &before, &len, NULL));
 
@@ -643,9 +597,9 @@ test_restore_refuses_bad_backups (Fixture       *f,
   g_assert_true (memcmp (before, after, len) == 0);
   f->db = clinic_db_open (f->path, &creds, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 100);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 100);
 
-  remove_tree (other_dir);
+  clinic_test_remove_tree (other_dir);
 }
 
 /* --- Verify and rekey -------------------------------------------------- */
@@ -691,14 +645,14 @@ test_rekey (Fixture       *f,
   g_assert_cmpstr (new_recovery, !=, f->recovery);
 
   /* The open database goes on working under the new key. */
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 250);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 250);
   add_rows (f->db, 1);
   g_clear_object (&f->db);
 
   /* Every password still opens it; the old recovery key does not. */
   f->db = clinic_db_open (f->path, &creds, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 251);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 251);
   g_clear_object (&f->db);
   f->db = clinic_db_open (f->path, &(ClinicCredentials) { "doctor", "doctor's password", NULL, NULL }, &error);
   g_assert_no_error (error);
@@ -736,7 +690,7 @@ test_leftover_staged_files (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (g_file_test (staged_db, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (staged_keys, G_FILE_TEST_EXISTS));
-  g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 10);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 10);
 }
 
 /* --- No plaintext on disk --------------------------------------------- */
@@ -795,7 +749,7 @@ fill_every_text_column (ClinicDb *db)
                                        "SELECT name FROM sqlite_schema WHERE type = 'table' "
                                        "AND name NOT LIKE 'sqlite_%'",
                                        -1, &tables, NULL), ==, SQLITE_OK);
-  exec_ok (db, "BEGIN IMMEDIATE");
+  clinic_test_exec (db, "BEGIN IMMEDIATE");
   while (sqlite3_step (tables) == SQLITE_ROW)
     {
       const char *table = (const char *) sqlite3_column_text (tables, 0);
@@ -817,13 +771,13 @@ fill_every_text_column (ClinicDb *db)
                                     table, column,
                                     strstr (type, "BLOB") != NULL
                                     ? "CAST('" CANARY "' AS BLOB)" : "'" CANARY "'");
-          exec_ok (db, update);
+          clinic_test_exec (db, update);
           columns++;
         }
       sqlite3_finalize (info);
     }
   sqlite3_finalize (tables);
-  exec_ok (db, "COMMIT");
+  clinic_test_exec (db, "COMMIT");
   g_assert_cmpuint (columns, >=, 3);
   (void) error;
 }
@@ -836,22 +790,22 @@ run_canary_checks (Fixture    *f,
   g_autofree char *backup = g_build_filename (f->dir, "canary.clinicbackup", NULL);
   g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode=%s", mode);
 
-  exec_ok (f->db, sql);
+  clinic_test_exec (f->db, sql);
   add_rows (f->db, 50);
   fill_every_text_column (f->db);
 
   /* While a big write transaction is open: journal or WAL hold pages. */
-  exec_ok (f->db, "BEGIN IMMEDIATE");
+  clinic_test_exec (f->db, "BEGIN IMMEDIATE");
   for (int i = 0; i < 40; i++)
-    exec_ok (f->db, "INSERT INTO notes (body, blob) SELECT body, blob FROM notes LIMIT 100");
-  exec_ok (f->db, "UPDATE notes SET body = body || ' " CANARY "'");
+    clinic_test_exec (f->db, "INSERT INTO notes (body, blob) SELECT body, blob FROM notes LIMIT 100");
+  clinic_test_exec (f->db, "UPDATE notes SET body = body || ' " CANARY "'");
   /* A sort bigger than the cache, which spills when it can. */
-  exec_ok (f->db, "CREATE TEMP TABLE sorted AS SELECT body FROM notes ORDER BY randomblob(4)");
+  clinic_test_exec (f->db, "CREATE TEMP TABLE sorted AS SELECT body FROM notes ORDER BY randomblob(4)");
   assert_no_canary (f->dir, "during a write transaction");
-  exec_ok (f->db, "COMMIT");
+  clinic_test_exec (f->db, "COMMIT");
   assert_no_canary (f->dir, "after commit");
 
-  exec_ok (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  clinic_test_exec (f->db, "PRAGMA wal_checkpoint(TRUNCATE)");
   assert_no_canary (f->dir, "after a checkpoint");
 
   clinic_db_backup (f->db, backup, NULL, &error);
@@ -925,8 +879,8 @@ test_no_plaintext_after_kill (Fixture       *f,
 
       f->db = clinic_db_open (f->path, &creds, &error);
       g_assert_no_error (error);
-      g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes"), ==, 20);
-      g_assert_cmpint (query_int (f->db, "SELECT count(*) FROM notes WHERE body = '" CANARY "'"), ==, 0);
+      g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes"), ==, 20);
+      g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM notes WHERE body = '" CANARY "'"), ==, 0);
       g_clear_object (&f->db);
     }
 }

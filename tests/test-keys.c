@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* memmem */
 #endif
 
+#include "clinic-test-db.h"
 #include "clinic-keys.h"
 
 #include <errno.h>
@@ -45,35 +46,11 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  g_chmod (path, 0700);
-  dir = g_dir_open (path, 0, NULL);
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   clinic_keys_allow_test_limits (FALSE);
-  remove_tree (f->dir);
+  clinic_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

@@ -6,6 +6,7 @@
  */
 
 
+#include "clinic-test-db.h"
 #include "clinic-vfs.h"
 #include "clinic-fault-vfs.h"
 
@@ -70,26 +71,6 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
@@ -97,7 +78,7 @@ fixture_teardown (Fixture       *fx,
   clinic_fault_vfs_reset ();
   sqlite3_free (sqlite3_temp_directory);
   sqlite3_temp_directory = NULL;
-  remove_tree (fx->dir);
+  clinic_test_remove_tree (fx->dir);
   g_free (fx->db_path);
   g_free (fx->dir);
 }

@@ -21,6 +21,7 @@
 
 #include "clinic-db-private.h"
 #include "clinic-core-resources.h"
+#include "clinic-file.h"
 #include "clinic-lockout.h"
 #include "clinic-paths.h"
 #include "clinic-vfs.h"
@@ -191,22 +192,15 @@ gboolean
 clinic_db_sync_folder (const char  *folder,
                        GError     **error)
 {
-  int fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int saved;
+  g_autoptr(GError) local_error = NULL;
 
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      saved = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_FAILED,
-                   _("The folder “%s” could not be synchronised to disk: %s."),
-                   folder, g_strerror (saved));
-      return FALSE;
-    }
+  if (clinic_file_sync_folder (folder, &local_error))
+    return TRUE;
 
-  close (fd);
-  return TRUE;
+  g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_FAILED,
+               _("The folder “%s” could not be synchronised to disk: %s."),
+               folder, local_error->message);
+  return FALSE;
 }
 
 gboolean
@@ -308,7 +302,9 @@ finish_swap (const char  *path,
       return TRUE;
     }
 
-  kind = g_str_has_prefix (contents, "restore") ? CLINIC_DB_SWAP_RESTORE : CLINIC_DB_SWAP_REKEY;
+  /* A marker that never reached the disk whole says nothing; a restore
+   * keeps the old files, so that is the safe reading. */
+  kind = g_str_has_prefix (contents, "rekey") ? CLINIC_DB_SWAP_REKEY : CLINIC_DB_SWAP_RESTORE;
   g_message ("Finishing an interrupted %s of %s", kind == CLINIC_DB_SWAP_RESTORE ? "restore" : "rekey", path);
 
   return clinic_db_swap_in_staged (path, kind, error);
@@ -331,12 +327,14 @@ clinic_db_swap_in_staged (const char        *path,
   if (!g_file_test (marker, G_FILE_TEST_EXISTS))
     {
       const char *word = kind == CLINIC_DB_SWAP_RESTORE ? "restore\n" : "rekey\n";
+      g_autoptr(GError) local_error = NULL;
 
-      if (!g_file_set_contents_full (marker, word, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                     0600, error) ||
-          !clinic_db_sync_folder (dir, error))
-        return FALSE;
+      if (!clinic_file_replace (marker, word, strlen (word), &local_error))
+        {
+          g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_FAILED,
+                       _("“%s” could not be written: %s."), marker, local_error->message);
+          return FALSE;
+        }
     }
 
   /* The staged database exists until its rename below: while it does, the

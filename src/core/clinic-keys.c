@@ -12,6 +12,7 @@
 # endif
 #endif
 
+#include "clinic-file.h"
 #include "clinic-keys.h"
 
 #include <errno.h>
@@ -1049,97 +1050,6 @@ clinic_key_slots_reseal (ClinicKeySlots  *slots,
 /* --- Key slots file ---------------------------------------------------- */
 
 static gboolean
-fsync_folder_of (const char *path,
-                 GError    **error)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-  int fd;
-
-  fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s", g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  close (fd);
-  return TRUE;
-}
-
-/* Writes a temporary file beside @path, fsyncs, renames it over @path and
- * fsyncs the folder.  On failure before the rename the temporary file is
- * removed and @path untouched.  Errors are G_FILE_ERROR with the system's
- * words; callers put them in their own sentence. */
-static gboolean
-replace_file (const char   *path,
-              const guint8 *data,
-              gsize         len,
-              GError      **error)
-{
-  g_autofree char *tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  gsize done = 0;
-  int saved_errno;
-  int fd;
-
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      goto fail;
-    }
-
-  while (done < len)
-    {
-      gssize n = write (fd, data + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          saved_errno = n < 0 ? errno : ENOSPC;
-          goto fail_unlink;
-        }
-      done += (gsize) n;
-    }
-
-  if (fsync (fd) != 0)
-    {
-      saved_errno = errno;
-      goto fail_unlink;
-    }
-
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      saved_errno = errno;
-      goto fail_unlink;
-    }
-  fd = -1;
-
-  if (rename (tmp_path, path) != 0)
-    {
-      saved_errno = errno;
-      goto fail_unlink;
-    }
-
-  return fsync_folder_of (path, error);
-
-fail_unlink:
-  if (fd >= 0)
-    close (fd);
-  g_unlink (tmp_path);
-fail:
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "%s", g_strerror (saved_errno));
-  return FALSE;
-}
-
-static gboolean
 parse_slots (ClinicKeySlots *self,
              const guint8   *data,
              gsize           len,
@@ -1284,7 +1194,7 @@ clinic_key_slots_save (ClinicKeySlots *slots,
   if (slots->slots->len > 0)
     memcpy (data + HEADER_SIZE, slots->slots->data, (gsize) slots->slots->len * SLOT_SIZE);
 
-  if (!replace_file (path, data, len, &local_error))
+  if (!clinic_file_replace (path, data, len, &local_error))
     {
       g_autofree char *display = g_filename_display_name (path);
 

@@ -32,6 +32,7 @@
 # endif
 #endif
 
+#include "clinic-file.h"
 #include "clinic-lockout.h"
 #include "clinic-keys.h"
 
@@ -278,74 +279,18 @@ set_io_error (GError    **error,
   return FALSE;
 }
 
-static gboolean
-fsync_folder_of (const char *path,
-                 int        *out_errno)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-  int fd;
-
-  fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      *out_errno = errno;
-      if (fd >= 0)
-        close (fd);
-      return FALSE;
-    }
-
-  close (fd);
-  return TRUE;
-}
-
-/* Temporary file beside @path, fsync, rename, fsync of the folder; on
- * failure before the rename @path is untouched and the temporary file gone.
- * The same steps as the key file's, kept apart so this module stands on
- * its own. */
+/* Temporary file beside @path, fsync, rename, fsync of the folder (the
+ * same steps as the key file's, clinic-file.c). */
 static gboolean
 replace_file (const char *path,
               const char *data,
               gsize       len,
               GError    **error)
 {
-  g_autofree char *tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  gsize done = 0;
-  int saved_errno = 0;
-  int fd;
+  g_autoptr(GError) local_error = NULL;
 
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_io_error (error, path, g_strerror (errno));
-
-  while (done < len)
-    {
-      gssize n = write (fd, data + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          saved_errno = n < 0 ? errno : ENOSPC;
-          break;
-        }
-      done += (gsize) n;
-    }
-
-  if (saved_errno == 0 && fsync (fd) != 0)
-    saved_errno = errno;
-  if (close (fd) != 0 && saved_errno == 0)
-    saved_errno = errno;
-  if (saved_errno == 0 && rename (tmp_path, path) != 0)
-    saved_errno = errno;
-
-  if (saved_errno != 0)
-    {
-      g_unlink (tmp_path);
-      return set_io_error (error, path, g_strerror (saved_errno));
-    }
-
-  if (!fsync_folder_of (path, &saved_errno))
-    return set_io_error (error, path, g_strerror (saved_errno));
+  if (!clinic_file_replace (path, data, len, &local_error))
+    return set_io_error (error, path, local_error->message);
 
   return TRUE;
 }

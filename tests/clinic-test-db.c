@@ -1,0 +1,63 @@
+/* clinic-test-db.c — helpers shared by the database tests */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "clinic-test-db.h"
+
+void
+clinic_test_remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        clinic_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (dir);
+}
+
+void
+clinic_test_exec (ClinicDb   *db,
+                  const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  clinic_db_exec (db, sql, &error);
+  g_assert_no_error (error);
+}
+
+gint64
+clinic_test_query_int (ClinicDb   *db,
+                       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, &error);
+  gint64 value;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+void
+clinic_test_assert_whole (ClinicDb *db)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clinic_db_prepare (db, "PRAGMA integrity_check", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_reset (stmt);
+}

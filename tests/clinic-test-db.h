@@ -1,0 +1,23 @@
+/* clinic-test-db.h — helpers shared by the database tests */
+
+#pragma once
+
+#include "clinic-db-private.h"
+
+G_BEGIN_DECLS
+
+/* Removes @dir and everything in it (one level of folders deep or more). */
+void   clinic_test_remove_tree  (const char *dir);
+
+/* Runs @sql on @db and fails the test on an error. */
+void   clinic_test_exec         (ClinicDb   *db,
+                                 const char *sql);
+
+/* The first column of the first row of @sql. */
+gint64 clinic_test_query_int    (ClinicDb   *db,
+                                 const char *sql);
+
+/* PRAGMA integrity_check says "ok". */
+void   clinic_test_assert_whole (ClinicDb   *db);
+
+G_END_DECLS
