@@ -7,7 +7,7 @@ ctl=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/clinic.db
-pw="a long admin password"
+pw="quiet river under old stone"
 n=0
 fail=0
 ok() { n=$((n+1)); echo "ok $n - $1"; }
@@ -32,6 +32,10 @@ one_line "…and says so in one sentence" "$tmp/err" "already"
 printf 'short\n' | "$ctl" init --clinic-name X --admin a --database "$tmp/other.db" --password-stdin > /dev/null 2> "$tmp/err"
 expect "init refuses a short password" 1 $?
 [ ! -e "$tmp/other.db" ] && ok "…and creates nothing" || no "a database was created"
+
+printf 'password12345\n' | "$ctl" init --clinic-name X --admin a --database "$tmp/other.db" --password-stdin > /dev/null 2> "$tmp/err"
+expect "init refuses a dictionary password" 1 $?
+one_line "…saying it is too easy to guess" "$tmp/err" "too easy to guess"
 
 "$ctl" init --admin a --database "$tmp/other.db" --password-stdin < /dev/null > /dev/null 2> "$tmp/err"
 expect "init without --clinic-name is a usage error" 2 $?

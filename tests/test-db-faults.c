@@ -586,6 +586,59 @@ test_power_cut_rekey_files (Fixture       *f,
   clinic_db_set_vfs_for_testing (CIPHER_VFS);
 }
 
+/* The rekey's marker is written but its folder sync "fails" (a cut that
+ * the process survives): the rekey must finish the swap itself, not go on
+ * with the old file whose writes the next open would throw away (found in
+ * review). */
+static gboolean
+fail_marker_sync (const char     *path,
+                  const char     *tmp_path,
+                  ClinicFileStep  step,
+                  gpointer        user_data)
+{
+  guint *failures = user_data;
+
+  if (step == CLINIC_FILE_STEP_RENAMED && g_str_has_suffix (path, ".swap") && *failures == 0)
+    {
+      (*failures)++;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_rekey_finishes_after_marker (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = NULL;
+  guint failures = 0;
+  ClinicDb *db;
+
+  clinic_db_set_vfs_for_testing (NULL);
+  db = open_ok (f);
+  g_assert_true (run_transaction (db, 1, NULL));
+
+  clinic_file_set_crash_hook_for_testing (fail_marker_sync, &failures);
+  g_assert_true (clinic_db_rekey (db, &recovery, &error));
+  clinic_file_set_crash_hook_for_testing (NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failures, ==, 1);
+
+  /* Written after the rekey: kept, under the new key. */
+  g_assert_true (run_transaction (db, 2, NULL));
+  g_object_unref (db);
+
+  db = clinic_db_open (f->path, &(ClinicCredentials) { NULL, NULL, recovery, NULL }, &error);
+  g_assert_no_error (error);
+  g_assert_true (batch_applied (db, 1));
+  g_assert_true (batch_applied (db, 2));
+  g_assert_false (clinic_db_is_recovery_key_outdated (db));
+  g_object_unref (db);
+  clinic_db_set_vfs_for_testing (CIPHER_VFS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -609,6 +662,7 @@ main (int   argc,
   ADD ("power-loss-rekey", test_power_loss_rekey);
   ADD ("power-cut-key-file", test_power_cut_key_file);
   ADD ("power-cut-rekey-files", test_power_cut_rekey_files);
+  ADD ("rekey-finishes-after-marker", test_rekey_finishes_after_marker);
 
   return g_test_run ();
 }

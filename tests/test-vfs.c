@@ -815,6 +815,37 @@ test_wal_tampered_committed (Fixture       *fx,
 /* walWriteToLog splits a page at the sync point when the device lacks
  * POWERSAFE_OVERWRITE (#175 item 3): psow=0 + synchronous=FULL makes
  * SQLite pad and split; the pieces must be sealed as one page. */
+/* Two connections: B restarts the log and writes frame 1 anew with
+ * another page; A, whose last header write was frame 1 of an earlier log,
+ * must read B's frame under B's page number, not the one it remembers
+ * (the review found A reporting tampering that was not there). */
+static void
+test_wal_two_connections_restart (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  sqlite3 *a = open_db (fx->db_path);
+  sqlite3 *b;
+
+  exec_ok (a, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0");
+  exec_ok (a, "CREATE TABLE small (x); CREATE TABLE big (x)");
+  exec_ok (a, "WITH RECURSIVE c (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20) "
+              "INSERT INTO big SELECT randomblob (3000) FROM c");
+  exec_ok (a, "PRAGMA wal_checkpoint(TRUNCATE)");
+  exec_ok (a, "INSERT INTO small VALUES (1)");
+
+  b = open_db (fx->db_path);
+  exec_ok (b, "PRAGMA wal_autocheckpoint=0; PRAGMA wal_checkpoint(RESTART)");
+  exec_ok (b, "UPDATE big SET x = randomblob (3000) WHERE rowid = 20");
+
+  clinic_vfs_clear_last_failure ();
+  g_assert_cmpint (query_int (a, "SELECT count(*) FROM big WHERE length (x) = 3000"), ==, 20);
+  g_assert_cmpint (query_int (b, "SELECT count(*) FROM big WHERE length (x) = 3000"), ==, 20);
+  exec_ok (a, "PRAGMA wal_checkpoint(TRUNCATE)");
+  assert_integrity (a);
+  close_db (b);
+  close_db (a);
+}
+
 static void
 test_wal_split_writes (Fixture       *fx,
                        gconstpointer  data)
@@ -1366,6 +1397,7 @@ main (int    argc,
   add ("/vfs/tamper/wal-page-into-main", NULL, test_tamper_wal_into_main);
   add ("/vfs/wal/torn-tail", NULL, test_wal_torn_tail);
   add ("/vfs/wal/tampered-committed", NULL, test_wal_tampered_committed);
+  add ("/vfs/wal/two-connections-restart", NULL, test_wal_two_connections_restart);
   add ("/vfs/wal/split-writes", NULL, test_wal_split_writes);
   add ("/vfs/journal/torn-record", NULL, test_journal_torn_record);
   add ("/vfs/guard/vacuum-page-size", NULL, test_vacuum_page_size);

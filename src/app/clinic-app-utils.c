@@ -5,6 +5,19 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-resources.h"
+
+void
+clinic_ensure_resources (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      clinic_register_resource ();
+      g_once_init_leave (&done, 1);
+    }
+}
 
 void
 clinic_menu_button_set_accessible_label (GtkMenuButton *button,

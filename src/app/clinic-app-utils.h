@@ -6,6 +6,11 @@
 
 G_BEGIN_DECLS
 
+/* Registers the application's resources (templates, style, icons) once;
+ * every template widget calls it in class_init, so a widget works without
+ * the application object around it (tests, other programs). */
+void clinic_ensure_resources (void);
+
 /* In GTK 4.8 a menu button's accessible label stays on the outer widget,
  * while keyboard focus and screen readers land on the toggle button inside
  * it, whose only content is an icon. This copies @label to that inner

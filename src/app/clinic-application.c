@@ -12,7 +12,6 @@
 
 #include "clinic-app-utils.h"
 #include "clinic-application.h"
-#include "clinic-resources.h"
 #include "clinic-paths.h"
 #include "clinic-window.h"
 
@@ -271,7 +270,7 @@ clinic_application_class_init (ClinicApplicationClass *klass)
 
   /* Registered by hand: the resources live in a static library, where a
    * constructor in an otherwise unreferenced object would be dropped. */
-  clinic_register_resource ();
+  clinic_ensure_resources ();
 
   app_class->startup = clinic_application_startup;
   app_class->activate = clinic_application_activate;

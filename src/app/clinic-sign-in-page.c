@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include "clinic-app-utils.h"
+
 #include <glib/gi18n.h>
 
 #include "clinic-sign-in-page.h"
@@ -144,6 +146,8 @@ clinic_sign_in_page_class_init (ClinicSignInPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  clinic_ensure_resources ();
 
   object_class->dispose = clinic_sign_in_page_dispose;
   object_class->finalize = clinic_sign_in_page_finalize;

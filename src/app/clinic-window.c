@@ -104,6 +104,8 @@ clinic_window_class_init (ClinicWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  clinic_ensure_resources ();
+
   object_class->dispose = clinic_window_dispose;
   window_class->close_request = clinic_window_close_request;
 

@@ -332,6 +332,7 @@ open_database (ClinicCliContext  *context,
 {
   g_autoptr(ClinicSecret) secret = NULL;
   ClinicCredentials credentials = { NULL, };
+  ClinicDb *db;
 
   if (context->recovery_key_stdin)
     {
@@ -350,7 +351,12 @@ open_database (ClinicCliContext  *context,
   if (secret == NULL)
     return NULL;
 
-  return clinic_db_open (context->database, &credentials, error);
+  db = clinic_db_open (context->database, &credentials, error);
+  if (db != NULL && clinic_db_is_recovery_key_outdated (db))
+    g_printerr ("clinicctl: %s\n",
+                _("An interrupted change of keys was finished: the printed recovery key no longer opens this database. Run “clinicctl rekey” to get a new one."));
+
+  return db;
 }
 
 static void

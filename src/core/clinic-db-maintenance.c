@@ -297,6 +297,7 @@ append_file (int                        fd,
 
 typedef struct
 {
+  guint8   raw[BACKUP_HEADER];
   guint8   key_id[CLINIC_KEY_ID_SIZE];
   gint64   created;
   guint64  slots_len;
@@ -338,6 +339,7 @@ read_backup_header (int            fd,
 
   if (!read_exact (fd, raw, sizeof raw, file, error))
     return FALSE;
+  memcpy (header->raw, raw, sizeof raw);
 
   if (memcmp (raw, BACKUP_MAGIC "\0", 8) != 0)
     return bad_backup (error, file);
@@ -367,65 +369,33 @@ read_backup_header (int            fd,
   return read_exact (fd, header->slots, header->slots_len, file, error);
 }
 
-/* Reads the whole file once more and checks its MAC under @dk. */
+/* Writes the database image of the backup to @dest (fsynced) while
+ * checking the MAC under @dk over exactly the bytes used: the header and
+ * key file already read, and the image as it is copied. One pass, so the
+ * file cannot be changed between the check and the copy. On a mismatch
+ * @dest is removed. */
 static gboolean
-check_backup_mac (int               fd,
-                  const char       *file,
-                  const ClinicKey  *dk,
-                  GError          **error)
+extract_checked (int                  fd,
+                 const char          *file,
+                 const BackupHeader  *header,
+                 const ClinicKey     *dk,
+                 const char          *dest,
+                 GError             **error)
 {
   g_autoptr(ClinicKey) mac_key = clinic_key_derive (dk, 1, CLINIC_KEY_CONTEXT_BACKUPS);
   g_autofree guint8 *buf = g_malloc (COPY_CHUNK);
   crypto_generichash_state state;
   guint8 expected[BACKUP_MAC];
   guint8 actual[BACKUP_MAC];
-  struct stat st;
-  goffset left;
-
-  if (fstat (fd, &st) != 0 || lseek (fd, 0, SEEK_SET) != 0)
-    return set_io_error (error, file, errno);
-
-  crypto_generichash_init (&state, clinic_key_get_data (mac_key), CLINIC_KEY_SIZE, BACKUP_MAC);
-  left = st.st_size - BACKUP_MAC;
-  while (left > 0)
-    {
-      gsize want = (gsize) MIN (left, COPY_CHUNK);
-
-      if (!read_exact (fd, buf, want, file, error))
-        return FALSE;
-      crypto_generichash_update (&state, buf, want);
-      left -= (goffset) want;
-    }
-  crypto_generichash_final (&state, actual, sizeof actual);
-
-  if (!read_exact (fd, expected, sizeof expected, file, error))
-    return FALSE;
-
-  if (sodium_memcmp (actual, expected, BACKUP_MAC) != 0)
-    {
-      g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_BAD_BACKUP,
-                   _("The backup “%s” is damaged or has been changed: its check does not match."),
-                   file);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Writes the database image of the backup to @dest (fsynced). */
-static gboolean
-extract_database (int                  fd,
-                  const char          *file,
-                  const BackupHeader  *header,
-                  const char          *dest,
-                  GError             **error)
-{
-  g_autofree guint8 *buf = g_malloc (COPY_CHUNK);
   guint64 left = header->db_len;
   int out;
 
   if (lseek (fd, BACKUP_HEADER + (off_t) header->slots_len, SEEK_SET) < 0)
     return set_io_error (error, file, errno);
+
+  crypto_generichash_init (&state, clinic_key_get_data (mac_key), CLINIC_KEY_SIZE, BACKUP_MAC);
+  crypto_generichash_update (&state, header->raw, sizeof header->raw);
+  crypto_generichash_update (&state, header->slots, header->slots_len);
 
   cleanup_database_files (dest);
   out = open (dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -438,25 +408,36 @@ extract_database (int                  fd,
 
       if (!read_exact (fd, buf, want, file, error) ||
           !write_all (out, buf, want, dest, error))
-        {
-          close (out);
-          g_unlink (dest);
-          return FALSE;
-        }
+        goto fail;
+      crypto_generichash_update (&state, buf, want);
       left -= want;
+    }
+  crypto_generichash_final (&state, actual, sizeof actual);
+
+  if (!read_exact (fd, expected, sizeof expected, file, error))
+    goto fail;
+
+  if (sodium_memcmp (actual, expected, BACKUP_MAC) != 0)
+    {
+      g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_BAD_BACKUP,
+                   _("The backup “%s” is damaged or has been changed: its check does not match."),
+                   file);
+      goto fail;
     }
 
   if (fsync (out) != 0)
     {
-      int saved = errno;
-
-      close (out);
-      g_unlink (dest);
-      return set_io_error (error, dest, saved);
+      set_io_error (error, dest, errno);
+      goto fail;
     }
 
   close (out);
   return TRUE;
+
+fail:
+  close (out);
+  g_unlink (dest);
+  return FALSE;
 }
 
 /* Opens a backup file and checks it completely under @dk: header, MAC,
@@ -483,14 +464,60 @@ check_backup_file (const char       *file,
   clinic_key_get_id (dk, id);
   ok = read_backup_header (fd, file, &header, error) &&
        (memcmp (id, header.key_id, sizeof id) == 0 || bad_backup (error, file)) &&
-       check_backup_mac (fd, file, dk, error) &&
-       extract_database (fd, file, &header, check_path, error);
+       extract_checked (fd, file, &header, dk, check_path, error);
   close (fd);
 
   return ok && check_database_file (check_path, dk, error);
 }
 
 /* --- Backup ------------------------------------------------------------ */
+
+/* @file with its folder resolved (symbolic links, "..", relative), so two
+ * spellings of one file compare equal; the file itself need not exist.
+ * (transfer full) */
+static char *
+resolve_path (const char *file)
+{
+  g_autofree char *absolute = g_canonicalize_filename (file, NULL);
+  g_autofree char *dir = g_path_get_dirname (absolute);
+  g_autofree char *base = g_path_get_basename (absolute);
+  g_autofree char *real_dir = realpath (dir, NULL);
+
+  return g_build_filename (real_dir != NULL ? real_dir : dir, base, NULL);
+}
+
+/* TRUE when writing @file would replace the database at @database or one
+ * of the files that belong to it (found in review: "dir/./clinic.db" got
+ * past a plain string comparison and the backup replaced the database). */
+static gboolean
+is_database_file (const char *database,
+                  const char *file)
+{
+  static const char *suffixes[] = {
+    "", "-wal", "-shm", "-journal", ".keys", ".keys.lock", ".lock", ".lockout",
+    ".lockout.lock", ".new", ".new-wal", ".keys.new", ".swap", ".anchor",
+    ".pre-restore", ".pre-restore-wal", ".pre-restore.keys", ".recovery-key-outdated",
+  };
+  g_autofree char *target = resolve_path (file);
+  g_autofree char *base = resolve_path (database);
+  GStatBuf target_st;
+  gboolean target_exists = g_stat (target, &target_st) == 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *sibling = g_strconcat (base, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_strcmp0 (sibling, target) == 0)
+        return TRUE;
+      /* A hard link or another mount of the same file. */
+      if (target_exists && g_stat (sibling, &st) == 0 &&
+          st.st_dev == target_st.st_dev && st.st_ino == target_st.st_ino)
+        return TRUE;
+    }
+
+  return FALSE;
+}
 
 gboolean
 clinic_db_backup (ClinicDb      *self,
@@ -517,6 +544,9 @@ clinic_db_backup (ClinicDb      *self,
   g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
   g_return_val_if_fail (file != NULL, FALSE);
 
+  if (!clinic_db_ensure_open (self, error))
+    return FALSE;
+
   dk = clinic_db_get_key (self);
   dir = g_path_get_dirname (file);
   image = g_strconcat (file, ".partial-db", NULL);
@@ -524,10 +554,10 @@ clinic_db_backup (ClinicDb      *self,
   check = g_strconcat (file, ".check-db", NULL);
   keys_path = clinic_paths_get_keys_file (clinic_db_get_path (self));
 
-  if (g_strcmp0 (file, clinic_db_get_path (self)) == 0)
+  if (is_database_file (clinic_db_get_path (self), file))
     {
       g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_INVALID,
-                           _("A backup cannot replace the database it is made from."));
+                           _("A backup cannot replace the database it is made from, nor one of the files beside it. Choose another name or folder."));
       return FALSE;
     }
 
@@ -730,8 +760,7 @@ clinic_db_restore (const char               *path,
     }
 
   /* Everything is checked before anything at @path is touched. */
-  if (!check_backup_mac (fd, file, dk, error) ||
-      !extract_database (fd, file, &header, staged_db, error) ||
+  if (!extract_checked (fd, file, &header, dk, staged_db, error) ||
       !check_database_file (staged_db, dk, error))
     goto out;
 
@@ -779,6 +808,9 @@ clinic_db_verify (ClinicDb   *self,
   int rc;
 
   g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
+
+  if (!clinic_db_ensure_open (self, error))
+    return FALSE;
 
   handle = clinic_db_get_handle (self);
   path = clinic_db_get_path (self);
@@ -921,6 +953,9 @@ clinic_db_rekey (ClinicDb  *self,
   g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
   g_return_val_if_fail (recovery_key != NULL, FALSE);
 
+  if (!clinic_db_ensure_open (self, error))
+    return FALSE;
+
   path = clinic_db_get_path (self);
   lock_fd = clinic_db_get_lock_fd (self);
   staged_db = g_strconcat (path, ".new", NULL);
@@ -977,6 +1012,28 @@ out:
           cleanup_database_files (staged_db);
           g_unlink (staged_keys);
         }
+      else
+        {
+          /* Past the marker the new copy is complete and checked, and the
+           * next open finishes the swap: going on with the old file would
+           * lose whatever is written now. So finish it here, or stop. */
+          g_autoptr(GError) retry_error = NULL;
+
+          if (clinic_db_swap_in_staged (path, CLINIC_DB_SWAP_REKEY, &retry_error))
+            {
+              g_clear_error (error);
+              ok = TRUE;
+            }
+          else
+            {
+              g_clear_error (error);
+              g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_CLOSED,
+                           _("The change of keys could not be finished (%s). Close Clinic and start it again: it will finish the change."),
+                           retry_error->message);
+              clinic_db_lock_change (lock_fd, FALSE, NULL);
+              return FALSE;
+            }
+        }
     }
 
   if (closed && !clinic_db_reopen_with_key (self, ok ? new_dk : old_dk, ok ? error : NULL))
@@ -985,7 +1042,12 @@ out:
   clinic_db_lock_change (lock_fd, FALSE, NULL);
 
   if (ok)
-    *recovery_key = clinic_recovery_key_format (new_dk);
+    {
+      g_autofree char *outdated = g_strconcat (path, ".recovery-key-outdated", NULL);
+
+      g_unlink (outdated);
+      *recovery_key = clinic_recovery_key_format (new_dk);
+    }
 
   return ok;
 }

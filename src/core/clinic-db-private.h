@@ -18,6 +18,11 @@ sqlite3         *clinic_db_get_handle          (ClinicDb    *self);
 /* The database key; owned by @self. */
 const ClinicKey *clinic_db_get_key             (ClinicDb    *self);
 
+/* FALSE with CLINIC_DB_ERROR_CLOSED when a failed change of keys left
+ * @self without a connection. */
+gboolean         clinic_db_ensure_open         (ClinicDb    *self,
+                                                GError     **error);
+
 /* Runs @sql (no results). */
 gboolean         clinic_db_exec                (ClinicDb    *self,
                                                 const char  *sql,

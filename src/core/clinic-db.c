@@ -23,6 +23,7 @@
 #include "clinic-core-resources.h"
 #include "clinic-file.h"
 #include "clinic-lockout.h"
+#include "clinic-password.h"
 #include "clinic-paths.h"
 #include "clinic-vfs.h"
 
@@ -41,6 +42,7 @@ struct _ClinicDb
   ClinicKey  *dk;
   int         lock_fd;
   gboolean    recovery;
+  char       *opened_by;   /* normalised user name; NULL: recovery key */
 
   GHashTable *statements;  /* SQL text → sqlite3_stmt */
 };
@@ -203,12 +205,32 @@ clinic_db_sync_folder (const char  *folder,
   return FALSE;
 }
 
+/* Open-file-description locks, not flock(): flock() converts a shared
+ * lock to an exclusive one by dropping it first, so a refused upgrade
+ * (another program has the database open) would leave this program with
+ * no lock at all, and a later restore could swap the files under it.
+ * OFD locks convert atomically and, like flock(), belong to the open file,
+ * so two ClinicDb in one process still exclude each other. */
+static int
+ofd_lock (int      fd,
+          gboolean exclusive)
+{
+  struct flock lock = { 0, };
+
+  lock.l_type = exclusive ? F_WRLCK : F_RDLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = 0;
+  lock.l_len = 0;
+
+  return fcntl (fd, F_OFD_SETLK, &lock);
+}
+
 gboolean
 clinic_db_lock_change (int        fd,
                        gboolean   exclusive,
                        GError   **error)
 {
-  if (flock (fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+  if (ofd_lock (fd, exclusive) == 0)
     return TRUE;
 
   if (exclusive)
@@ -307,6 +329,19 @@ finish_swap (const char  *path,
   kind = g_str_has_prefix (contents, "rekey") ? CLINIC_DB_SWAP_REKEY : CLINIC_DB_SWAP_RESTORE;
   g_message ("Finishing an interrupted %s of %s", kind == CLINIC_DB_SWAP_RESTORE ? "restore" : "rekey", path);
 
+  /* The new key's recovery sheet was never shown: the printed one no
+   * longer opens the database, and someone must be told to make a new
+   * one (clinic_db_is_recovery_key_outdated). */
+  if (kind == CLINIC_DB_SWAP_REKEY)
+    {
+      g_autofree char *flag = sibling (path, ".recovery-key-outdated");
+      g_autoptr(GError) flag_error = NULL;
+
+      if (!clinic_file_replace (flag, "", 0, &flag_error))
+        g_warning ("Could not note that the recovery key of %s is outdated: %s",
+                   path, flag_error->message);
+    }
+
   return clinic_db_swap_in_staged (path, kind, error);
 }
 
@@ -354,6 +389,15 @@ clinic_db_swap_in_staged (const char        *path,
           if (!rename_if_there (wal, old_wal, error) ||
               !rename_if_there (path, old_db, error))
             return FALSE;
+          /* The audit anchor beside the database speaks of the database
+           * being replaced; the restored one brings its own history. */
+          {
+            g_autofree char *anchor = sibling (path, ".anchor");
+            g_autofree char *old_anchor = sibling (path, ".pre-restore.anchor");
+
+            if (!rename_if_there (anchor, old_anchor, error))
+              return FALSE;
+          }
           if (g_file_test (staged_keys, G_FILE_TEST_EXISTS) &&
               !rename_if_there (keys, old_keys, error))
             return FALSE;
@@ -529,6 +573,32 @@ clinic_db_open_connection (const char       *path,
       g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_FAILED,
                    _("The encryption layer could not start (%s)."), sqlite3_errstr (rc));
       return NULL;
+    }
+
+  /* The key must fit before SQLite reads anything: its WAL recovery takes
+   * frames that do not open for a torn log and would throw away every
+   * committed change they hold. */
+  if (!create)
+    {
+      rc = clinic_vfs_check_key (path, clinic_key_get_data (page_key));
+      if (rc == SQLITE_AUTH)
+        {
+          g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_KEY_MISMATCH,
+                       _("The key does not open the database “%s”: the key file or recovery key belongs to another database, or to the time before a change of keys."),
+                       path);
+          return NULL;
+        }
+      if (rc == SQLITE_NOTFOUND)
+        {
+          g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_NOT_FOUND,
+                       _("There is no clinic database at “%s”."), path);
+          return NULL;
+        }
+      if (rc != SQLITE_OK)
+        {
+          clinic_db_set_sqlite_error (error, NULL, rc, path);
+          return NULL;
+        }
     }
 
   rc = clinic_vfs_set_key (path, clinic_key_get_data (page_key));
@@ -861,13 +931,25 @@ clinic_db_open (const char               *path,
         }
     }
 
-  self = open_with_key (path, dk, lock_fd, FALSE, error);
+  self = open_with_key (path, dk, lock_fd, FALSE, &local_error);
   if (self == NULL)
-    goto fail;
+    {
+      if (credentials->recovery_key != NULL &&
+          g_error_matches (local_error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_KEY_MISMATCH))
+        g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_RECOVERY_KEY,
+                     _("This recovery key does not open “%s”: it belongs to another database, or to the time before a change of keys."),
+                     path);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      goto fail;
+    }
 
   self->recovery = credentials->recovery_key != NULL;
   if (!self->recovery)
-    clinic_lockout_record_success (lockout_path, credentials->user, now, NULL);
+    {
+      self->opened_by = clinic_user_name_normalize (credentials->user);
+      clinic_lockout_record_success (lockout_path, credentials->user, now, NULL);
+    }
 
   return self;
 
@@ -902,6 +984,9 @@ clinic_db_create (const char               *path,
   g_autoptr(ClinicKey) dk = NULL;
   g_autoptr(ClinicKeySlots) slots = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *admin_name = NULL;
+  g_autofree char *admin_hash = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   ClinicDb *self = NULL;
   sqlite3_stmt *stmt = NULL;
   int lock_fd;
@@ -916,6 +1001,12 @@ clinic_db_create (const char               *path,
     {
       g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_INVALID,
                            _("The clinic needs a name."));
+      return NULL;
+    }
+
+  if (!clinic_password_check_policy (admin->password, 10, admin->user, &local_error))
+    {
+      g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_INVALID, local_error->message);
       return NULL;
     }
 
@@ -971,22 +1062,51 @@ clinic_db_create (const char               *path,
       goto fail_files;
     }
 
-  rc = sqlite3_prepare_v2 (self->handle,
-                           "INSERT INTO clinic_info (id, name, created_at) VALUES (1, ?1, ?2)",
-                           -1, &stmt, NULL);
+  /* The clinic's name and its first administrator, in one transaction. */
+  admin_name = clinic_user_name_normalize (admin->user);
+  admin_hash = clinic_password_hash (admin->password, admin->limits, &local_error);
+  if (admin_hash == NULL)
+    {
+      g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_INVALID, local_error->message);
+      goto fail_files;
+    }
+
+  rc = exec_sql (self->handle, "BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (self->handle,
+                             "INSERT INTO settings (key, value, changed_at) VALUES ('clinic.name', ?1, ?2)",
+                             -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_int64 (stmt, 2, now);
       rc = sqlite3_step (stmt);
       rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
   sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (self->handle,
+                             "INSERT INTO users (name, display_name, role_id, kind, password_hash, created_at) "
+                             "SELECT ?1, ?1, id, 'staff', ?2, ?3 FROM roles WHERE builtin = 'administrator'",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, admin_name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, admin_hash, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, now);
+      rc = sqlite3_step (stmt);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_OK)
+    rc = exec_sql (self->handle, "COMMIT");
   if (rc != SQLITE_OK)
     {
       clinic_db_set_sqlite_error (error, self->handle, rc, path);
       goto fail_files;
     }
+  self->opened_by = g_steal_pointer (&admin_name);
 
   /* The key file last: a database without one is unfinished and is
    * removed below, never left for someone to find half made. */
@@ -1048,6 +1168,25 @@ clinic_db_get_lock_fd (ClinicDb *self)
   return self->lock_fd;
 }
 
+const char *
+clinic_db_get_opened_by (ClinicDb *self)
+{
+  g_return_val_if_fail (CLINIC_IS_DB (self), NULL);
+
+  return self->opened_by;
+}
+
+gboolean
+clinic_db_is_recovery_key_outdated (ClinicDb *self)
+{
+  g_autofree char *flag = NULL;
+
+  g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
+
+  flag = sibling (self->path, ".recovery-key-outdated");
+  return g_file_test (flag, G_FILE_TEST_EXISTS);
+}
+
 gboolean
 clinic_db_opened_with_recovery_key (ClinicDb *self)
 {
@@ -1063,7 +1202,8 @@ clinic_db_get_schema_version (ClinicDb *self)
 
   g_return_val_if_fail (CLINIC_IS_DB (self), -1);
 
-  read_int_pragma (self->handle, "PRAGMA user_version", &version);
+  if (self->handle != NULL)
+    read_int_pragma (self->handle, "PRAGMA user_version", &version);
   return version;
 }
 
@@ -1077,7 +1217,7 @@ clinic_db_dup_clinic_name (ClinicDb  *self,
 
   g_return_val_if_fail (CLINIC_IS_DB (self), NULL);
 
-  stmt = clinic_db_prepare (self, "SELECT name FROM clinic_info WHERE id = 1", error);
+  stmt = clinic_db_prepare (self, "SELECT value FROM settings WHERE key = 'clinic.name'", error);
   if (stmt == NULL)
     return NULL;
 
@@ -1096,6 +1236,27 @@ clinic_db_dup_clinic_name (ClinicDb  *self,
 
 /* --- Statements and transactions -------------------------------------- */
 
+static gboolean
+check_open (ClinicDb  *self,
+            GError   **error)
+{
+  if (self->handle != NULL)
+    return TRUE;
+
+  g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_CLOSED,
+                       _("The database was closed after a change of keys that could not be finished. Close Clinic and start it again."));
+  return FALSE;
+}
+
+gboolean
+clinic_db_ensure_open (ClinicDb  *self,
+                       GError   **error)
+{
+  g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
+
+  return check_open (self, error);
+}
+
 gboolean
 clinic_db_exec (ClinicDb    *self,
                 const char  *sql,
@@ -1104,6 +1265,9 @@ clinic_db_exec (ClinicDb    *self,
   int rc;
 
   g_return_val_if_fail (CLINIC_IS_DB (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
 
   clinic_vfs_clear_last_failure ();
   rc = exec_sql (self->handle, sql);
@@ -1139,7 +1303,7 @@ clinic_db_rollback (ClinicDb *self)
 {
   g_return_if_fail (CLINIC_IS_DB (self));
 
-  if (!sqlite3_get_autocommit (self->handle))
+  if (self->handle != NULL && !sqlite3_get_autocommit (self->handle))
     exec_sql (self->handle, "ROLLBACK");
 }
 
@@ -1152,6 +1316,9 @@ clinic_db_prepare (ClinicDb    *self,
   int rc;
 
   g_return_val_if_fail (CLINIC_IS_DB (self), NULL);
+
+  if (!check_open (self, error))
+    return NULL;
 
   stmt = g_hash_table_lookup (self->statements, sql);
   if (stmt != NULL)
@@ -1205,6 +1372,33 @@ clinic_db_reopen_with_key (ClinicDb        *self,
 
 /* --- Key slots --------------------------------------------------------- */
 
+/* The key file is read, changed and written whole; two programs doing
+ * that at once (an administrator removing a user in the window while
+ * clinicctl changes a password) would each write back what the other
+ * changed, even bringing a removed slot back. This exclusive lock on a
+ * side file (the key file itself is replaced by rename) spans the whole
+ * read-change-write. Returns the fd to close, or -1 with @error. */
+static int
+lock_keys_file (const char  *path,
+                GError     **error)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".keys.lock", NULL);
+  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0 || flock (fd, LOCK_EX) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_FAILED,
+                   _("Clinic could not open “%s”: %s."), lock_path, g_strerror (saved));
+      return -1;
+    }
+
+  return fd;
+}
+
 static gboolean
 update_slots (ClinicDb     *self,
               gboolean    (*change) (ClinicKeySlots *slots, gpointer data, GError **error),
@@ -1214,6 +1408,11 @@ update_slots (ClinicDb     *self,
   g_autofree char *keys_path = clinic_paths_get_keys_file (self->path);
   g_autoptr(ClinicKeySlots) slots = NULL;
   g_autoptr(GError) local_error = NULL;
+  int keys_lock = lock_keys_file (self->path, error);
+  gboolean ok = FALSE;
+
+  if (keys_lock < 0)
+    return FALSE;
 
   slots = clinic_key_slots_load (keys_path, &local_error);
   if (slots == NULL && g_error_matches (local_error, CLINIC_KEYS_ERROR, CLINIC_KEYS_ERROR_SLOTS_MISSING))
@@ -1228,12 +1427,12 @@ update_slots (ClinicDb     *self,
       !clinic_key_slots_check_key (slots, self->dk, &local_error) ||
       !change (slots, data, &local_error) ||
       !clinic_key_slots_save (slots, keys_path, &local_error))
-    {
-      set_keys_error (error, local_error, self->path);
-      return FALSE;
-    }
+    set_keys_error (error, local_error, self->path);
+  else
+    ok = TRUE;
 
-  return TRUE;
+  close (keys_lock);
+  return ok;
 }
 
 typedef struct
@@ -1331,6 +1530,7 @@ clinic_db_change_password_at (const char             *path,
   g_autoptr(GError) local_error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint wait = 0;
+  int keys_lock = -1;
   int lock_fd;
   gboolean ok = FALSE;
 
@@ -1344,6 +1544,10 @@ clinic_db_change_password_at (const char             *path,
       g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_LOCKED_OUT, local_error->message);
       goto out;
     }
+
+  keys_lock = lock_keys_file (path, error);
+  if (keys_lock < 0)
+    goto out;
 
   slots = clinic_key_slots_load (keys_path, &local_error);
   if (slots == NULL)
@@ -1371,6 +1575,8 @@ clinic_db_change_password_at (const char             *path,
   ok = TRUE;
 
 out:
+  if (keys_lock >= 0)
+    close (keys_lock);
   close (lock_fd);
   return ok;
 }
@@ -1393,6 +1599,7 @@ clinic_db_finalize (GObject *object)
   if (self->lock_fd >= 0)
     close (self->lock_fd);
   g_clear_pointer (&self->dk, clinic_key_free);
+  g_free (self->opened_by);
   g_free (self->path);
 
   G_OBJECT_CLASS (clinic_db_parent_class)->finalize (object);

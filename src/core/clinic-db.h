@@ -38,6 +38,10 @@ G_BEGIN_DECLS
  * @CLINIC_DB_ERROR_BAD_BACKUP: not a Clinic backup, damaged, or not
  *   opened by these credentials
  * @CLINIC_DB_ERROR_INVALID: a value given is not acceptable (empty name…)
+ * @CLINIC_DB_ERROR_KEY_MISMATCH: the key file's key does not open this
+ *   database (a key file from another database, or from before a rekey)
+ * @CLINIC_DB_ERROR_CLOSED: the database was closed after an unfinished
+ *   change of keys; Clinic must be restarted
  */
 typedef enum
 {
@@ -56,6 +60,8 @@ typedef enum
   CLINIC_DB_ERROR_BUSY,
   CLINIC_DB_ERROR_BAD_BACKUP,
   CLINIC_DB_ERROR_INVALID,
+  CLINIC_DB_ERROR_KEY_MISMATCH,
+  CLINIC_DB_ERROR_CLOSED,
 } ClinicDbError;
 
 GQuark clinic_db_error_quark (void);
@@ -116,6 +122,16 @@ int         clinic_db_get_latest_schema_version (void);
 /* The clinic's name as recorded at creation. (transfer full) */
 char       *clinic_db_dup_clinic_name     (ClinicDb                 *self,
                                            GError                  **error);
+
+/* The user whose password opened the database (normalised), or NULL when
+ * the recovery key did. (transfer none) */
+const char *clinic_db_get_opened_by       (ClinicDb                 *self);
+
+/* TRUE when an interrupted change of keys was finished at this open: the
+ * new recovery key was never shown, so the printed one no longer opens
+ * the database. Tell an administrator to change the keys again, which
+ * shows a new one and clears this. */
+gboolean    clinic_db_is_recovery_key_outdated (ClinicDb            *self);
 
 /* TRUE when this database was opened with the recovery key. */
 gboolean    clinic_db_opened_with_recovery_key (ClinicDb            *self);

@@ -744,16 +744,22 @@ wal_frame_is_tampered (CipherFile          *f,
 }
 
 /* Reads the pgno of FRAME from its header on disk (an in-place overwrite
- * of a frame in the same transaction comes with no header write). */
+ * of a frame in the same transaction comes with no header write).  Only a
+ * writer may trust the header it wrote last: it holds the WAL write lock
+ * for its transaction.  A reader or checkpointer must read the header,
+ * since another connection may have restarted the log and written that
+ * frame anew since (the cached pgno would then open the page under the
+ * wrong associated data and report tampering that is not there). */
 static int
 wal_frame_pgno (CipherFile    *f,
                 sqlite3_int64  frame,
+                int            writing,
                 uint32_t      *pgno)
 {
   unsigned char b[4];
   int rc;
 
-  if (frame == f->wal_hdr_frame)
+  if (writing && frame == f->wal_hdr_frame)
     {
       *pgno = f->wal_hdr_pgno;
       return SQLITE_OK;
@@ -825,7 +831,7 @@ wal_read (CipherFile    *f,
    * slice from a decrypted copy. */
   if (pos - WAL_FRAME_HDR + amt > PAGE)
     return SQLITE_IOERR_READ;
-  rc = wal_frame_pgno (f, frame, &pgno);
+  rc = wal_frame_pgno (f, frame, 0, &pgno);
   if (rc != SQLITE_OK)
     return rc;
   if (pos == WAL_FRAME_HDR && amt == PAGE)
@@ -864,7 +870,7 @@ wal_write_page (CipherFile          *f,
   uint32_t pgno;
   int rc;
 
-  rc = wal_frame_pgno (f, frame, &pgno);
+  rc = wal_frame_pgno (f, frame, 1, &pgno);
   if (rc != SQLITE_OK)
     return rc;
   if (pgno == 0 || (pgno == 1 && !page1_format_ok (page)))
@@ -1677,6 +1683,100 @@ clinic_vfs_set_key (const char          *db_path,
   pthread_mutex_unlock (&key_lock);
   key_free (old);
   return SQLITE_OK;
+}
+
+/* Tries KEY on one page image at OFFSET of FP, as page PGNO in ROLE. */
+static int
+image_opens (FILE                *fp,
+             long long            offset,
+             uint32_t             pgno,
+             ClinicVfsRole        role,
+             const unsigned char *key,
+             unsigned char       *buf,
+             unsigned char       *out)
+{
+  unsigned char ad[AD_LEN];
+
+  if (fseeko (fp, (off_t) offset, SEEK_SET) != 0 || fread (buf, 1, PAGE, fp) != PAGE)
+    return 0;
+
+  make_ad (ad, pgno, role);
+  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached (out, NULL, buf, BODY_LEN,
+                                                              buf + BODY_LEN + NONCE_LEN,
+                                                              ad, AD_LEN, buf + BODY_LEN,
+                                                              key) == 0;
+}
+
+int
+clinic_vfs_check_key (const char          *db_path,
+                      const unsigned char  key[32])
+{
+  unsigned char *buf;
+  unsigned char *out;
+  char *wal_path;
+  FILE *fp;
+  int fits = 0;
+
+  if (db_path == NULL || key == NULL)
+    return SQLITE_MISUSE;
+
+  fp = fopen (db_path, "rbe");
+  if (fp == NULL)
+    return SQLITE_NOTFOUND;
+
+  buf = sodium_malloc (2 * PAGE);
+  if (buf == NULL)
+    {
+      fclose (fp);
+      return SQLITE_NOMEM;
+    }
+  out = buf + PAGE;
+
+  /* Any page that opens proves the key: page 1 may be torn by a power cut
+   * (its good copy then waits in the WAL or the journal) or damaged, which
+   * is for SQLite's first read to report as damage, not as a wrong key. */
+  for (uint32_t pgno = 1; pgno <= 64 && !fits; pgno++)
+    {
+      if (fseeko (fp, (off_t) (pgno - 1) * PAGE, SEEK_SET) != 0)
+        break;
+      fits = image_opens (fp, (long long) (pgno - 1) * PAGE, pgno, CLINIC_VFS_ROLE_MAIN_DB,
+                          key, buf, out);
+      if (!fits && feof (fp))
+        break;
+    }
+  fclose (fp);
+
+  if (!fits)
+    {
+      size_t len = strlen (db_path);
+
+      wal_path = sqlite3_malloc64 (len + 5);
+      if (wal_path != NULL)
+        {
+          memcpy (wal_path, db_path, len);
+          memcpy (wal_path + len, "-wal", 5);
+          fp = fopen (wal_path, "rbe");
+          sqlite3_free (wal_path);
+          if (fp != NULL)
+            {
+              unsigned char head[4];
+
+              for (long long frame = 1; !fits; frame++)
+                {
+                  long long offset = WAL_HDR + (frame - 1) * (long long) WAL_FRAME;
+
+                  if (fseeko (fp, (off_t) offset, SEEK_SET) != 0 || fread (head, 1, 4, fp) != 4)
+                    break;
+                  fits = image_opens (fp, offset + WAL_FRAME_HDR, get_be32 (head),
+                                      CLINIC_VFS_ROLE_WAL, key, buf, out);
+                }
+              fclose (fp);
+            }
+        }
+    }
+
+  sodium_free (buf);
+  return fits ? SQLITE_OK : SQLITE_AUTH;
 }
 
 void

@@ -75,6 +75,17 @@ int  clinic_vfs_register_over (const char *name,
 int  clinic_vfs_set_key (const char *db_path,
                          const unsigned char key[32]);
 
+/* Whether KEY opens the database at DB_PATH, checked on the files alone
+ * before SQLite sees them: one of its first 64 pages, or a frame of its
+ * WAL, must authenticate (a torn or damaged page 1 is SQLite's to report
+ * as damage).  Call it before opening an existing
+ * database: SQLite's WAL recovery cannot tell a wrong key from a torn log
+ * and would discard every frame, so a wrong key must never reach it.
+ * Returns SQLITE_OK, SQLITE_AUTH (the key does not fit), SQLITE_NOTFOUND
+ * (no such file) or SQLITE_NOMEM. */
+int  clinic_vfs_check_key (const char *db_path,
+                           const unsigned char key[32]);
+
 /* Removes and wipes the key of DB_PATH.  Memory still used by open files
  * is wiped when the last of them closes.  Thread-safe; unknown paths are
  * ignored. */
