@@ -25,6 +25,7 @@
 #include "clinic-lockout.h"
 #include "clinic-password.h"
 #include "clinic-paths.h"
+#include "clinic-settings.h"
 #include "clinic-vfs.h"
 
 /* "Clnc" in PRAGMA application_id: a decrypted page 1 that lacks it is
@@ -1072,19 +1073,11 @@ clinic_db_create (const char               *path,
     }
 
   rc = exec_sql (self->handle, "BEGIN IMMEDIATE");
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (self->handle,
-                             "INSERT INTO settings (key, value, changed_at) VALUES ('clinic.name', ?1, ?2)",
-                             -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == SQLITE_OK && !clinic_settings_set_initial (self, "clinic.name", name, &local_error))
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, now);
-      rc = sqlite3_step (stmt);
-      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+      g_set_error_literal (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_INVALID, local_error->message);
+      goto fail_files;
     }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (self->handle,
                              "INSERT INTO users (name, display_name, role_id, kind, password_hash, created_at) "
