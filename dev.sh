@@ -63,19 +63,56 @@ dev_env() {
   export CLINIC_LOCALEDIR=$build/po
 }
 
+# The demo clinic: one user for each built-in role. Patients, appointments
+# and the rest of the demo data come with the features that hold them.
+demo_logins=(
+  "anna|Anna Keller|Administrator|lindenhof morning coffee"
+  "weber|Dr. Lena Weber|Doctor|quiet river under old stone"
+  "jonas|Jonas Berg|Front desk|amber fields after summer rain"
+  "paula|Paula Schmidt|patient|seven lanterns over the harbour"
+)
+
+make_demo() {
+  local dir=$1 db=$1/clinic.db ctl=$build/src/cli/clinicctl
+  mkdir -p "$dir"
+  if [ ! -f "$db" ]; then
+    say "Creating the demo clinic in $db (a few seconds: every password is stretched with Argon2id)"
+    local admin_display admin_pw
+    IFS='|' read -r _ admin_display _ admin_pw <<< "${demo_logins[0]}"
+    printf '%s\n' "$admin_pw" | "$ctl" init --clinic-name "Lindenhof Practice (demo)" --admin anna \
+      --admin-name "$admin_display" --database "$db" --password-stdin > "$dir/recovery-key.txt" 2>/dev/null
+    local entry name display role pw
+    for entry in "${demo_logins[@]:1}"; do
+      IFS='|' read -r name display role pw <<< "$entry"
+      if [ "$role" = patient ]; then
+        printf '%s\n%s\n' "$admin_pw" "$pw" | "$ctl" users add "$name" --display-name "$display" \
+          --patient --database "$db" --user anna --password-stdin > /dev/null
+      else
+        printf '%s\n%s\n' "$admin_pw" "$pw" | "$ctl" users add "$name" --display-name "$display" \
+          --role "$role" --database "$db" --user anna --password-stdin > /dev/null
+      fi
+    done
+  fi
+  echo
+  echo "Demo logins (database $db):"
+  local entry name display role pw
+  for entry in "${demo_logins[@]}"; do
+    IFS='|' read -r name display role pw <<< "$entry"
+    printf '  %-7s %-32s %-15s (%s)\n' "$name" "$pw" "$role" "$display"
+  done
+  echo "  The demo's recovery key is in $dir/recovery-key.txt (a real clinic prints it and never keeps it on the PC)."
+  echo "  Delete $dir to start over with the set-up assistant."
+  echo
+}
+
 cmd_run() {
   ensure_packages
   configure_and_build "$build"
   dev_env
 
   local demo_dir=$build/demo
-  mkdir -p "$demo_dir"
+  make_demo "$demo_dir"
   say "Opening Clinic on $demo_dir/clinic.db"
-  cat >&2 <<'NOTE'
-This version has no encrypted database and no demo data yet: Clinic opens on
-its sign-in page, and signing in tells you that there is no clinic database.
-Demo logins will be printed here once the demo clinic exists.
-NOTE
 
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     say "No display: running Clinic on a virtual X server (Ctrl+C to stop)."

@@ -923,6 +923,12 @@ fill_every_text_column (ClinicDb *db)
       g_autofree char *info_sql = g_strdup_printf ("PRAGMA table_info(\"%s\")", table);
       sqlite3_stmt *info;
 
+      /* Keys kept inside the database (the audit chain's): its rows are
+       * labels and random bytes, and renaming them would break the
+       * chain the backups below anchor. */
+      if (g_str_equal (table, "secrets"))
+        continue;
+
       g_assert_cmpint (sqlite3_prepare_v2 (handle, info_sql, -1, &info, NULL), ==, SQLITE_OK);
       while (sqlite3_step (info) == SQLITE_ROW)
         {

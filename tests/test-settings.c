@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "clinic-test-db.h"
-#include "clinic-audit.h"
+#include "clinic-audit-private.h"
 #include "clinic-session.h"
 #include "clinic-settings.h"
 

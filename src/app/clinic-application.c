@@ -20,6 +20,10 @@ struct _ClinicApplication
   AdwApplication  parent_instance;
 
   char           *database_path;
+  ClinicDb       *db;
+  ClinicKdfLimits kdf_limits;
+  guint           has_kdf_limits : 1;
+  guint           privacy_mode : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ClinicApplication, clinic_application, ADW_TYPE_APPLICATION)
@@ -27,6 +31,7 @@ G_DEFINE_FINAL_TYPE (ClinicApplication, clinic_application, ADW_TYPE_APPLICATION
 enum {
   PROP_0,
   PROP_DATABASE_PATH,
+  PROP_PRIVACY_MODE,
   N_PROPS
 };
 
@@ -73,6 +78,65 @@ clinic_application_set_database_path (ClinicApplication *self,
   g_free (self->database_path);
   self->database_path = g_strdup (path);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATABASE_PATH]);
+}
+
+ClinicDb *
+clinic_application_get_db (ClinicApplication *self)
+{
+  g_return_val_if_fail (CLINIC_IS_APPLICATION (self), NULL);
+
+  return self->db;
+}
+
+void
+clinic_application_set_db (ClinicApplication *self,
+                           ClinicDb          *db)
+{
+  g_return_if_fail (CLINIC_IS_APPLICATION (self));
+  g_return_if_fail (db == NULL || CLINIC_IS_DB (db));
+
+  g_set_object (&self->db, db);
+}
+
+gboolean
+clinic_application_get_privacy_mode (ClinicApplication *self)
+{
+  g_return_val_if_fail (CLINIC_IS_APPLICATION (self), FALSE);
+
+  return self->privacy_mode;
+}
+
+void
+clinic_application_set_privacy_mode (ClinicApplication *self,
+                                     gboolean           privacy_mode)
+{
+  g_return_if_fail (CLINIC_IS_APPLICATION (self));
+
+  privacy_mode = !!privacy_mode;
+  if (self->privacy_mode == privacy_mode)
+    return;
+
+  self->privacy_mode = privacy_mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIVACY_MODE]);
+}
+
+const ClinicKdfLimits *
+clinic_application_get_kdf_limits (ClinicApplication *self)
+{
+  g_return_val_if_fail (CLINIC_IS_APPLICATION (self), NULL);
+
+  return self->has_kdf_limits ? &self->kdf_limits : NULL;
+}
+
+void
+clinic_application_set_kdf_limits_for_testing (ClinicApplication     *self,
+                                               const ClinicKdfLimits *limits)
+{
+  g_return_if_fail (CLINIC_IS_APPLICATION (self));
+
+  self->has_kdf_limits = limits != NULL;
+  if (limits != NULL)
+    self->kdf_limits = *limits;
 }
 
 static void
@@ -128,6 +192,7 @@ clinic_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *lock_accels[] = { "<Control>l", NULL };
 
   G_APPLICATION_CLASS (clinic_application_parent_class)->startup (app);
 
@@ -136,6 +201,7 @@ clinic_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
                                          help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.lock", lock_accels);
 }
 
 static void
@@ -224,6 +290,10 @@ clinic_application_get_property (GObject    *object,
       g_value_set_string (value, clinic_application_get_database_path (self));
       break;
 
+    case PROP_PRIVACY_MODE:
+      g_value_set_boolean (value, self->privacy_mode);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -243,6 +313,10 @@ clinic_application_set_property (GObject      *object,
       clinic_application_set_database_path (self, g_value_get_string (value));
       break;
 
+    case PROP_PRIVACY_MODE:
+      clinic_application_set_privacy_mode (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,6 +328,7 @@ clinic_application_finalize (GObject *object)
   ClinicApplication *self = CLINIC_APPLICATION (object);
 
   g_clear_pointer (&self->database_path, g_free);
+  g_clear_object (&self->db);
 
   G_OBJECT_CLASS (clinic_application_parent_class)->finalize (object);
 }
@@ -281,6 +356,11 @@ clinic_application_class_init (ClinicApplicationClass *klass)
     g_param_spec_string ("database-path", NULL, NULL,
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_PRIVACY_MODE] =
+    g_param_spec_boolean ("privacy-mode", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

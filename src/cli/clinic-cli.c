@@ -12,7 +12,11 @@
 
 #include "clinic-cli.h"
 #include "clinic-db.h"
+#include "clinic-session.h"
+#include "clinic-settings.h"
+#include "clinic-storage.h"
 #include "clinic-paths.h"
+#include "clinic-users.h"
 
 G_DEFINE_QUARK (clinic-cli-error-quark, clinic_cli_error)
 
@@ -24,10 +28,14 @@ static gboolean command_backup  (ClinicCliContext *context, int argc, char **arg
 static gboolean command_restore (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_rekey   (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_passwd  (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_users   (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_roles   (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_settings (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_audit   (ClinicCliContext *context, int argc, char **argv, GError **error);
 
 /* Commands are added here as the layers below them land. */
 static const ClinicCliCommand commands[] = {
-  { "init", N_("--clinic-name NAME --admin USER"),
+  { "init", N_("--clinic-name NAME --admin USER [--admin-name FULL-NAME]"),
     N_("Create a new clinic database (reads the administrator's password; prints the recovery key)"),
     command_init },
   { "verify", "", N_("Check every page of the database and its integrity"), command_verify },
@@ -39,12 +47,18 @@ static const ClinicCliCommand commands[] = {
     command_rekey },
   { "passwd", N_("USER"), N_("Change USER’s password (reads the current one, then the new one)"),
     command_passwd },
+  { "users", N_("list | add NAME --display-name TEXT --role ROLE [--patient] | disable NAME | enable NAME | passwd-reset NAME | unlock NAME"),
+    N_("List, add, disable or enable users, reset a password, or lift a lock-out (reads your password first, then the user’s new one)"),
+    command_users },
+  { "roles", N_("list"), N_("List the roles and their permissions"), command_roles },
+  { "settings", N_("list | get KEY | set KEY VALUE | reset KEY"),
+    N_("Show or change the clinic’s settings"), command_settings },
+  { "audit", N_("list [--by USER] [--action ACTION] [--patient ID] [--from DATE] [--to DATE] [--limit N] | verify [--anchor BACKUP]"),
+    N_("List the audit trail, newest first, or check that it is whole"), command_audit },
   { "help", N_("[COMMAND]"), N_("Show the commands, or the help of one command"), command_help },
   { "version", "", N_("Show the version of clinicctl"), command_version },
 };
 
-/* Passwords shorter than this are refused for staff (SECURITY.md). */
-#define MIN_STAFF_PASSWORD 10
 #define MAX_SECRET 1024
 
 void
@@ -250,21 +264,6 @@ read_secret (ClinicCliContext  *context,
   return secret;
 }
 
-static gboolean
-check_new_password (const char  *password,
-                    GError     **error)
-{
-  if (g_utf8_strlen (password, -1) < MIN_STAFF_PASSWORD)
-    {
-      g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_FAILED,
-                   _("The new password is too short: use at least %d characters (a few words make a good one)."),
-                   MIN_STAFF_PASSWORD);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* Asks for a new password; on a terminal twice, to catch a typo. */
 static ClinicSecret *
 read_new_password (ClinicCliContext  *context,
@@ -274,10 +273,12 @@ read_new_password (ClinicCliContext  *context,
   g_autoptr(ClinicSecret) password = read_secret (context, prompt, error);
   g_autoptr(ClinicSecret) again = NULL;
 
-  if (password == NULL || !check_new_password (password, error))
+  /* The rules for a password (length, dictionary) are the core's, which
+   * differ for staff and patients; here only the typing is checked. */
+  if (password == NULL)
     return NULL;
 
-  if (!context->password_stdin)
+  if (!context->password_stdin && !context->recovery_key_stdin)
     {
       again = read_secret (context, _("The same password again"), error);
       if (again == NULL)
@@ -359,6 +360,21 @@ open_database (ClinicCliContext  *context,
   return db;
 }
 
+/* Opens the database and starts the session of whoever opened it: every
+ * command acts through the same permission checks and audit as the
+ * window. */
+static ClinicSession *
+start_session (ClinicCliContext  *context,
+               GError           **error)
+{
+  g_autoptr(ClinicDb) db = open_database (context, error);
+
+  if (db == NULL)
+    return NULL;
+
+  return clinic_session_start (db, error);
+}
+
 static void
 print_recovery_key (ClinicCliContext *context,
                     char             *key)
@@ -380,6 +396,7 @@ command_init (ClinicCliContext  *context,
 {
   g_autofree char *clinic_name = NULL;
   g_autofree char *admin = NULL;
+  g_autofree char *admin_name = NULL;
   g_autoptr(ClinicSecret) password = NULL;
   g_autoptr(ClinicDb) db = NULL;
   g_autofree char *prompt = NULL;
@@ -387,6 +404,7 @@ command_init (ClinicCliContext  *context,
   GOptionEntry entries[] = {
     { "clinic-name", 0, 0, G_OPTION_ARG_STRING, &clinic_name, NULL, NULL },
     { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, NULL, NULL },
+    { "admin-name", 0, 0, G_OPTION_ARG_STRING, &admin_name, NULL, NULL },
     { NULL }
   };
   ClinicCredentials credentials = { NULL, };
@@ -412,6 +430,22 @@ command_init (ClinicCliContext  *context,
   if (db == NULL)
     return FALSE;
 
+  /* The administrator's full name, as the set-up assistant asks for it. */
+  if (admin_name != NULL)
+    {
+      g_autoptr(ClinicSession) session = clinic_session_start (db, error);
+
+      if (session == NULL ||
+          !clinic_users_set_display_name (session, clinic_session_get_user_id (session),
+                                          admin_name, error))
+        {
+          sodium_memzero (recovery, strlen (recovery));
+          g_free (recovery);
+          return FALSE;
+        }
+      clinic_session_sign_out (session);
+    }
+
   print_recovery_key (context, recovery);
   return TRUE;
 }
@@ -422,21 +456,22 @@ command_verify (ClinicCliContext  *context,
                 char             **argv,
                 GError           **error)
 {
-  g_autoptr(ClinicDb) db = NULL;
+  g_autoptr(ClinicSession) session = NULL;
   g_autofree char *report = NULL;
   gboolean ok;
 
   if (!parse_command_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 0, error))
     return FALSE;
 
-  db = open_database (context, error);
-  if (db == NULL)
+  session = start_session (context, error);
+  if (session == NULL)
     return FALSE;
 
-  ok = clinic_db_verify (db, &report, error);
+  ok = clinic_storage_verify (session, &report, error);
   if (report != NULL)
     clinic_cli_print (context, "%s", report);
 
+  clinic_session_sign_out (session);
   return ok;
 }
 
@@ -446,9 +481,9 @@ command_backup (ClinicCliContext  *context,
                 char             **argv,
                 GError           **error)
 {
-  g_autoptr(ClinicDb) db = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ClinicSession) session = NULL;
   g_autofree char *file = NULL;
+  gboolean ok;
 
   if (!parse_command_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 1, error))
     return FALSE;
@@ -457,12 +492,15 @@ command_backup (ClinicCliContext  *context,
   if (file == NULL)
     return FALSE;
 
-  db = open_database (context, error);
-  if (db == NULL || !clinic_db_backup (db, file, NULL, error))
+  session = start_session (context, error);
+  if (session == NULL)
     return FALSE;
 
-  clinic_cli_print (context, "%s\n", file);
-  return TRUE;
+  ok = clinic_storage_backup (session, file, NULL, error);
+  if (ok)
+    clinic_cli_print (context, "%s\n", file);
+  clinic_session_sign_out (session);
+  return ok;
 }
 
 static gboolean
@@ -506,14 +544,20 @@ command_rekey (ClinicCliContext  *context,
                char             **argv,
                GError           **error)
 {
-  g_autoptr(ClinicDb) db = NULL;
+  g_autoptr(ClinicSession) session = NULL;
   char *recovery = NULL;
+  gboolean ok;
 
   if (!parse_command_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 0, error))
     return FALSE;
 
-  db = open_database (context, error);
-  if (db == NULL || !clinic_db_rekey (db, &recovery, error))
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+
+  ok = clinic_storage_rekey (session, &recovery, error);
+  clinic_session_sign_out (session);
+  if (!ok)
     return FALSE;
 
   print_recovery_key (context, recovery);
@@ -552,8 +596,26 @@ command_passwd (ClinicCliContext  *context,
   if (fresh == NULL)
     return FALSE;
 
-  if (!clinic_db_change_password_at (context->database, argv[1], current, fresh, NULL, error))
-    return FALSE;
+  /* The current password opens the database as that user, and the
+   * change goes through the same core call (and audit) as the window's
+   * Account page. */
+  {
+    ClinicCredentials credentials = { argv[1], current, NULL, NULL };
+    g_autoptr(ClinicDb) db = clinic_db_open (context->database, &credentials, error);
+    g_autoptr(ClinicSession) session = NULL;
+    gboolean ok;
+
+    if (db == NULL)
+      return FALSE;
+    session = clinic_session_start (db, error);
+    if (session == NULL)
+      return FALSE;
+
+    ok = clinic_users_change_own_password (session, current, fresh, NULL, error);
+    clinic_session_sign_out (session);
+    if (!ok)
+      return FALSE;
+  }
 
   clinic_cli_print (context, _("The password of %s was changed.\n"), argv[1]);
   return TRUE;
@@ -764,4 +826,519 @@ clinic_cli_run (int            argc,
     }
 
   return 0;
+}
+
+/* --- Users and roles (clinic-users.h) ---------------------------------- */
+
+/* Asks for another user's new password: on a terminal twice. The length
+ * and dictionary rules are the core's (they differ for patients). */
+static ClinicSecret *
+read_user_password (ClinicCliContext  *context,
+                    const char        *user,
+                    GError           **error)
+{
+  g_autofree char *prompt = g_strdup_printf (_("New password for %s"), user);
+
+  return read_new_password (context, prompt, error);
+}
+
+/* A role named by its id or its name (any case). */
+static gint64
+find_role (ClinicSession  *session,
+           const char     *word,
+           GError        **error)
+{
+  g_autoptr(GPtrArray) roles = clinic_roles_list (session, error);
+  g_autofree char *folded = g_utf8_casefold (word, -1);
+
+  if (roles == NULL)
+    return 0;
+
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, role->id);
+      g_autofree char *name = g_utf8_casefold (role->name, -1);
+
+      if (g_str_equal (word, id) || g_str_equal (folded, name))
+        return role->id;
+    }
+
+  g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_FAILED,
+               _("There is no role called “%s”; “clinicctl roles list” shows them."), word);
+  return 0;
+}
+
+static gboolean
+users_list (ClinicCliContext  *context,
+            GError           **error)
+{
+  g_autoptr(ClinicDb) db = NULL;
+  g_autoptr(ClinicSession) session = start_session (context, error);
+  g_autoptr(GPtrArray) users = NULL;
+
+  if (session == NULL)
+    return FALSE;
+
+  users = clinic_users_list (session, error);
+  if (users == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      ClinicUser *user = g_ptr_array_index (users, i);
+
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\t%s\n",
+                        user->id, user->name, user->display_name, user->role_name,
+                        user->kind == CLINIC_USER_PATIENT ? "patient" : "staff",
+                        user->disabled ? "disabled" : "active");
+    }
+
+  return TRUE;
+}
+
+static gboolean
+users_add (ClinicCliContext  *context,
+           int                argc,
+           char             **argv,
+           GError           **error)
+{
+  g_autofree char *display_name = NULL;
+  g_autofree char *role = NULL;
+  gboolean patient = FALSE;
+  GOptionEntry entries[] = {
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, NULL, NULL },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, NULL, NULL },
+    { "patient", 0, 0, G_OPTION_ARG_NONE, &patient, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(ClinicSecret) password = NULL;
+  gint64 role_id = 0;
+  gint64 id;
+
+  if (!parse_command_options (&argc, &argv, entries, 1, error))
+    return FALSE;
+
+  if (role == NULL && !patient)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“users add” needs “--role ROLE” for a staff member, or “--patient”."));
+      return FALSE;
+    }
+
+  /* Your own password first (it opens the database), then theirs. */
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  if (role != NULL && (role_id = find_role (session, role, error)) == 0)
+    return FALSE;
+
+  password = read_user_password (context, argv[1], error);
+  if (password == NULL)
+    return FALSE;
+
+  id = clinic_users_create (session, argv[1], display_name != NULL ? display_name : argv[1],
+                            patient ? CLINIC_USER_PATIENT : CLINIC_USER_STAFF, role_id,
+                            password, NULL, error);
+  if (id == 0)
+    return FALSE;
+
+  clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\n", id, argv[1]);
+  return TRUE;
+}
+
+/* disable, enable and passwd-reset: one user, named by sign-in name. */
+static gboolean
+users_change (ClinicCliContext  *context,
+              int                argc,
+              char             **argv,
+              GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(ClinicUser) user = NULL;
+  g_autoptr(ClinicSecret) password = NULL;
+  const char *verb = argv[0];
+
+  if (!parse_command_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 1, error))
+    return FALSE;
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  user = clinic_users_lookup_by_name (session, argv[1], error);
+  if (user == NULL)
+    return FALSE;
+
+  if (g_str_equal (verb, "disable"))
+    {
+      if (!clinic_users_set_disabled (session, user->id, TRUE, NULL, NULL, error))
+        return FALSE;
+      clinic_cli_print (context, _("%s is disabled.\n"), user->name);
+      if (user->kind == CLINIC_USER_STAFF)
+        clinic_cli_print (context,
+                          _("Run “clinicctl rekey” now: a copy of the old key file would still open the database with %s’s password.\n"),
+                          user->name);
+      return TRUE;
+    }
+
+  if (g_str_equal (verb, "unlock"))
+    {
+      if (!clinic_users_clear_lockout (session, user->id, error))
+        return FALSE;
+      clinic_cli_print (context, _("%s may sign in again at once.\n"), user->name);
+      return TRUE;
+    }
+
+  password = read_user_password (context, user->name, error);
+  if (password == NULL)
+    return FALSE;
+
+  if (g_str_equal (verb, "enable"))
+    {
+      if (!clinic_users_set_disabled (session, user->id, FALSE, password, NULL, error))
+        return FALSE;
+      clinic_cli_print (context, _("%s is enabled again, with the new password.\n"), user->name);
+      return TRUE;
+    }
+
+  if (!clinic_users_reset_password (session, user->id, password, NULL, error))
+    return FALSE;
+  clinic_cli_print (context, _("The password of %s was reset.\n"), user->name);
+  return TRUE;
+}
+
+/* users list | add NAME … | disable NAME | enable NAME | passwd-reset NAME.
+ * Passwords are read in this order: yours (to open the database), then
+ * the user's new one. */
+static gboolean
+command_users (ClinicCliContext  *context,
+               int                argc,
+               char             **argv,
+               GError           **error)
+{
+  const char *verb = argc > 1 ? argv[1] : NULL;
+
+  if (g_strcmp0 (verb, "list") == 0)
+    {
+      int n_words = argc - 1;
+      char **words = argv + 1;
+
+      if (!parse_command_options (&n_words, &words, (GOptionEntry[]) { { NULL } }, 0, error))
+        return FALSE;
+      return users_list (context, error);
+    }
+  if (g_strcmp0 (verb, "add") == 0)
+    return users_add (context, argc - 1, argv + 1, error);
+  if (g_strcmp0 (verb, "disable") == 0 || g_strcmp0 (verb, "enable") == 0 ||
+      g_strcmp0 (verb, "passwd-reset") == 0 || g_strcmp0 (verb, "unlock") == 0)
+    return users_change (context, argc - 1, argv + 1, error);
+
+  g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                       _("“users” needs one of: list, add, disable, enable, passwd-reset, unlock; “clinicctl help users” shows them."));
+  return FALSE;
+}
+
+/* roles list: id, name, built-in or custom, permissions. */
+static gboolean
+command_roles (ClinicCliContext  *context,
+               int                argc,
+               char             **argv,
+               GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(GPtrArray) roles = NULL;
+  int n_words = argc - 1;
+  char **words = argv + 1;
+
+  if (argc < 2 || !g_str_equal (argv[1], "list"))
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“roles” needs “list”."));
+      return FALSE;
+    }
+  if (!parse_command_options (&n_words, &words, (GOptionEntry[]) { { NULL } }, 0, error))
+    return FALSE;
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  roles = clinic_roles_list (session, error);
+  if (roles == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+      g_autoptr(GString) permissions = g_string_new (NULL);
+
+      for (guint p = 0; p < CLINIC_N_PERMISSIONS; p++)
+        if (role->permissions[p])
+          g_string_append_printf (permissions, "%s%s", permissions->len > 0 ? "," : "",
+                                  clinic_permission_get_id ((ClinicPermission) p));
+
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s\t%s\n", role->id, role->name,
+                        role->builtin != NULL ? "built-in" : "custom", permissions->str);
+    }
+
+  return TRUE;
+}
+
+/* --- settings ---------------------------------------------------------- */
+
+/* settings list: key, value, "default" or "set", title. */
+static gboolean
+settings_list (ClinicCliContext  *context,
+               ClinicSettings    *settings)
+{
+  const ClinicSettingSpec *specs;
+  guint n_specs = 0;
+
+  specs = clinic_settings_list_specs (&n_specs);
+  for (guint i = 0; i < n_specs; i++)
+    {
+      g_autofree char *value = clinic_settings_get (settings, specs[i].key);
+      g_autofree char *shown = g_strescape (value, "");
+
+      clinic_cli_print (context, "%s\t%s\t%s\t%s\n", specs[i].key, shown,
+                        clinic_settings_is_default (settings, specs[i].key) ? "default" : "set",
+                        g_dgettext (GETTEXT_PACKAGE, specs[i].title));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+command_settings (ClinicCliContext  *context,
+                  int                argc,
+                  char             **argv,
+                  GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  ClinicSettings *settings;
+  const char *verb = argc > 1 ? argv[1] : "";
+  int n_words = argc - 1;
+  char **words = argv + 1;
+  int positional;
+  gboolean ok = TRUE;
+
+  if (g_str_equal (verb, "list"))
+    positional = 0;
+  else if (g_str_equal (verb, "get") || g_str_equal (verb, "reset"))
+    positional = 1;
+  else if (g_str_equal (verb, "set"))
+    positional = 2;
+  else
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“settings” needs one of: list, get KEY, set KEY VALUE, reset KEY."));
+      return FALSE;
+    }
+
+  if (!parse_command_options (&n_words, &words, (GOptionEntry[]) { { NULL } }, positional, error))
+    return FALSE;
+
+  /* An unknown key is a mistake in the words, found before any password
+   * is asked for. */
+  if (positional > 0 && clinic_settings_lookup_spec (words[1]) == NULL)
+    {
+      g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                   _("There is no setting called “%s”; “clinicctl settings list” shows them."),
+                   words[1]);
+      return FALSE;
+    }
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  settings = clinic_settings_get_for_db (clinic_session_get_db (session));
+
+  if (g_str_equal (verb, "list"))
+    ok = settings_list (context, settings);
+  else if (g_str_equal (verb, "get"))
+    {
+      g_autofree char *value = clinic_settings_get (settings, words[1]);
+
+      clinic_cli_print (context, "%s\n", value);
+    }
+  else if (g_str_equal (verb, "set"))
+    ok = clinic_settings_set (settings, session, words[1], words[2], error);
+  else
+    ok = clinic_settings_reset (settings, session, words[1], error);
+
+  clinic_session_sign_out (session);
+  return ok;
+}
+
+/* --- audit ------------------------------------------------------------- */
+
+/* A date as the clinic writes it (YYYY-MM-DD) at midnight in the clinic's
+ * time zone, as Unix seconds; @days is added (1: the day after, for an
+ * inclusive "to"). */
+static gboolean
+parse_clinic_date (ClinicSettings  *settings,
+                   const char      *text,
+                   int              days,
+                   gint64          *out,
+                   GError         **error)
+{
+  g_autofree char *zone_name = clinic_settings_get (settings, "clinic.timezone");
+  g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (zone_name);
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) moved = NULL;
+  int y, m, d;
+  char tail;
+
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    {
+      g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                   _("“%s” is not a date; write it like 2026-11-25."), text);
+      return FALSE;
+    }
+
+  date = g_date_time_new (zone, y, m, d, 0, 0, 0);
+  moved = g_date_time_add_days (date, days);
+  *out = g_date_time_to_unix (moved);
+  return TRUE;
+}
+
+static gboolean
+audit_list (ClinicCliContext  *context,
+            int                argc,
+            char             **argv,
+            GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *zone_name = NULL;
+  gint64 patient = 0;
+  int limit = 100;
+  ClinicAuditFilter filter = { NULL, };
+  ClinicSettings *settings;
+  GOptionEntry entries_spec[] = {
+    { "by", 0, 0, G_OPTION_ARG_STRING, &user, NULL, NULL },
+    { "action", 0, 0, G_OPTION_ARG_STRING, &action, NULL, NULL },
+    { "patient", 0, 0, G_OPTION_ARG_INT64, &patient, NULL, NULL },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, NULL, NULL },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, NULL, NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, entries_spec, 0, error))
+    return FALSE;
+  if (limit < 0)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“--limit” must be 0 (everything) or more."));
+      return FALSE;
+    }
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  settings = clinic_settings_get_for_db (clinic_session_get_db (session));
+
+  filter.user_name = user;
+  filter.action = action;
+  filter.patient_id = patient;
+  if ((from != NULL && !parse_clinic_date (settings, from, 0, &filter.from_time, error)) ||
+      (to != NULL && !parse_clinic_date (settings, to, 1, &filter.to_time, error)))
+    return FALSE;
+
+  entries = clinic_audit_list (session, &filter, 0, (guint) limit, error);
+  if (entries == NULL)
+    return FALSE;
+
+  zone_name = clinic_settings_get (settings, "clinic.timezone");
+  zone = g_time_zone_new_identifier (zone_name);
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ClinicAuditEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (entry->time);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, zone);
+      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+      g_autofree char *object = NULL;
+      g_autofree char *patient_text = entry->patient_id > 0
+                                      ? g_strdup_printf ("%" G_GINT64_FORMAT, entry->patient_id)
+                                      : g_strdup ("");
+
+      if (entry->object_type != NULL)
+        object = g_strdup_printf ("%s:%s", entry->object_type,
+                                  entry->object_id != NULL ? entry->object_id : "");
+      else
+        object = g_strdup ("");
+
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\t%s\n",
+                        entry->seq, when, entry->user_name, entry->action, object, patient_text);
+    }
+
+  clinic_session_sign_out (session);
+  return TRUE;
+}
+
+static gboolean
+audit_verify (ClinicCliContext  *context,
+              int                argc,
+              char             **argv,
+              GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autofree char *anchor_file = NULL;
+  g_autofree char *report = NULL;
+  ClinicAuditAnchor anchor;
+  gboolean ok;
+  GOptionEntry entries_spec[] = {
+    { "anchor", 0, 0, G_OPTION_ARG_FILENAME, &anchor_file, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, entries_spec, 0, error))
+    return FALSE;
+
+  /* A backup carries the head of the chain as it was: the trail must
+   * still lead through it. */
+  if (anchor_file != NULL && !clinic_db_read_backup_anchor (anchor_file, &anchor, error))
+    return FALSE;
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+
+  ok = clinic_audit_verify (session, anchor_file != NULL ? &anchor : NULL, &report, error);
+  if (report != NULL)
+    clinic_cli_print (context, "%s", report);
+  clinic_session_sign_out (session);
+
+  return ok;
+}
+
+static gboolean
+command_audit (ClinicCliContext  *context,
+               int                argc,
+               char             **argv,
+               GError           **error)
+{
+  const char *verb = argc > 1 ? argv[1] : "";
+
+  if (g_str_equal (verb, "list"))
+    return audit_list (context, argc - 1, argv + 1, error);
+  if (g_str_equal (verb, "verify"))
+    return audit_verify (context, argc - 1, argv + 1, error);
+
+  g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                       _("“audit” needs “list” or “verify”."));
+  return FALSE;
 }

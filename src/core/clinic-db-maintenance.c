@@ -10,9 +10,11 @@
  *       32     8  created, Unix seconds
  *       40     8  length S of the key slots file
  *       48     8  length D of the database image
- *       56     S  the key slots file, as it was
- *     56+S     D  the database, pages encrypted under the database key
- *   56+S+D    32  BLAKE2b-256 of everything before, keyed with the backup
+ *       56     8  audit anchor: the sequence number of the newest entry
+ *       64    32  audit anchor: that entry's hash (the chain's head)
+ *       96     S  the key slots file, as it was
+ *     96+S     D  the database, pages encrypted under the database key
+ *   96+S+D    32  BLAKE2b-256 of everything before, keyed with the backup
  *                 sub-key of the database key
  *
  * So a backup opens with the passwords (slots) and the recovery key valid
@@ -30,6 +32,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clinic-audit-private.h"
+#include "clinic-storage.h"
+#include "clinic-error.h"
 #include "clinic-db-private.h"
 #include "clinic-lockout.h"
 #include "clinic-paths.h"
@@ -37,7 +42,7 @@
 
 #define BACKUP_MAGIC      "CLNCBKP"
 #define BACKUP_VERSION    1
-#define BACKUP_HEADER     56
+#define BACKUP_HEADER     96
 #define BACKUP_MAC        crypto_generichash_BYTES          /* 32 */
 #define MAX_SLOTS_SIZE    (16 * 1024 * 1024)
 #define COPY_CHUNK        (256 * 1024)
@@ -302,6 +307,8 @@ typedef struct
   gint64   created;
   guint64  slots_len;
   guint64  db_len;
+  gint64   anchor_seq;
+  guint8   anchor_head[32];
   guint8  *slots;
 } BackupHeader;
 
@@ -356,6 +363,8 @@ read_backup_header (int            fd,
   header->created = (gint64) get_le (raw + 32, 8);
   header->slots_len = get_le (raw + 40, 8);
   header->db_len = get_le (raw + 48, 8);
+  header->anchor_seq = (gint64) get_le (raw + 56, 8);
+  memcpy (header->anchor_head, raw + 64, 32);
 
   /* The lengths must add up to the file exactly: nothing missing, nothing
    * appended. */
@@ -536,6 +545,7 @@ clinic_db_backup (ClinicDb      *self,
   crypto_generichash_state mac;
   guint8 header[BACKUP_HEADER] = { 0 };
   guint8 tag[BACKUP_MAC];
+  ClinicAuditAnchor anchor = { 0, };
   gsize slots_len = 0;
   struct stat st;
   gboolean ok = FALSE;
@@ -569,7 +579,11 @@ clinic_db_backup (ClinicDb      *self,
       return FALSE;
     }
 
-  if (!copy_database (self, image, dk, cancellable, error))
+  /* The chain's head goes into the audit trail's own anchors, the anchor
+   * file and this backup's header, before the copy, so the backup holds
+   * the anchor that names it. */
+  if (!clinic_audit_make_anchor (self, "backup", &anchor, error) ||
+      !copy_database (self, image, dk, cancellable, error))
     goto out;
 
   if (stat (image, &st) != 0)
@@ -584,6 +598,8 @@ clinic_db_backup (ClinicDb      *self,
   put_le (header + 32, (guint64) (g_get_real_time () / G_USEC_PER_SEC), 8);
   put_le (header + 40, slots_len, 8);
   put_le (header + 48, (guint64) st.st_size, 8);
+  put_le (header + 56, (guint64) anchor.seq, 8);
+  memcpy (header + 64, anchor.head, 32);
 
   mac_key = clinic_key_derive (dk, 1, CLINIC_KEY_CONTEXT_BACKUPS);
   crypto_generichash_init (&mac, clinic_key_get_data (mac_key), CLINIC_KEY_SIZE, BACKUP_MAC);
@@ -642,7 +658,82 @@ out:
   return ok;
 }
 
+gboolean
+clinic_db_read_backup_anchor (const char         *file,
+                              ClinicAuditAnchor  *anchor,
+                              GError            **error)
+{
+  g_auto(BackupHeader) header = { { 0 }, };
+  int fd = open (file, O_RDONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    {
+      g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_BAD_BACKUP,
+                   _("The backup “%s” could not be opened: %s."), file, g_strerror (errno));
+      return FALSE;
+    }
+
+  ok = read_backup_header (fd, file, &header, error);
+  close (fd);
+  if (!ok)
+    return FALSE;
+
+  anchor->seq = header.anchor_seq;
+  memcpy (anchor->head, header.anchor_head, sizeof anchor->head);
+  return TRUE;
+}
+
 /* --- Restore ----------------------------------------------------------- */
+
+/* A restore puts the backup's users back in charge, so it is theirs to
+ * allow: the password given must belong to a user of the backup whose
+ * role may restore (or it is the recovery key, which holds everything).
+ * The restore is audited inside the restored copy, before it takes the
+ * database's place. */
+static gboolean
+admit_restore (const char               *staged,
+               const ClinicKey          *dk,
+               const ClinicCredentials  *credentials,
+               const char               *file,
+               GError                  **error)
+{
+  g_autoptr(ClinicDb) db = clinic_db_open_staged (staged, dk, error);
+  g_autofree char *user = NULL;
+  g_autofree char *base = g_path_get_basename (file);
+  ClinicAuditActor actor = { 0, "recovery-key" };
+  sqlite3_stmt *stmt;
+
+  if (db == NULL)
+    return FALSE;
+
+  if (credentials->recovery_key == NULL)
+    {
+      user = clinic_user_name_normalize (credentials->user);
+      stmt = clinic_db_prepare (db,
+                                "SELECT u.id FROM users u JOIN role_permissions p ON p.role_id = u.role_id "
+                                "WHERE u.name = ?1 AND u.disabled = 0 AND u.kind = 'staff' "
+                                "AND p.permission = 'backups'",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, user, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                       _("%s may not restore backups: in this backup their role does not allow it."),
+                       user);
+          return FALSE;
+        }
+      actor.user_id = sqlite3_column_int64 (stmt, 0);
+      actor.user_name = user;
+      sqlite3_reset (stmt);
+    }
+
+  return clinic_audit_record (db, NULL, &actor, "database.restored", "backup", base, 0,
+                              NULL, NULL, error);
+}
 
 gboolean
 clinic_db_restore (const char               *path,
@@ -761,7 +852,8 @@ clinic_db_restore (const char               *path,
 
   /* Everything is checked before anything at @path is touched. */
   if (!extract_checked (fd, file, &header, dk, staged_db, error) ||
-      !check_database_file (staged_db, dk, error))
+      !check_database_file (staged_db, dk, error) ||
+      !admit_restore (staged_db, dk, credentials, file, error))
     goto out;
 
   ok = clinic_db_swap_in_staged (path, CLINIC_DB_SWAP_RESTORE, error);

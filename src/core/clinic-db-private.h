@@ -105,8 +105,92 @@ gboolean         clinic_db_reopen_with_key     (ClinicDb        *self,
                                                 GError         **error);
 int              clinic_db_get_lock_fd         (ClinicDb    *self);
 
+/* Opens a staged copy (a restore's, a rekey's) under @dk, without the
+ * process lock (the caller holds the real database's exclusive lock) and
+ * without credentials. */
+ClinicDb        *clinic_db_open_staged         (const char       *path,
+                                                const ClinicKey  *dk,
+                                                GError          **error);
+
 /* fsync of a folder, so a rename in it is durable. */
 gboolean         clinic_db_sync_folder         (const char  *folder,
                                                 GError     **error);
+
+/* Key slots, for the users module (clinic-users.h is what a user calls).
+ * Each writes the slots file atomically under the key-file lock. */
+gboolean    clinic_db_add_staff_key       (ClinicDb                 *self,
+                                           const char               *user,
+                                           const char               *password,
+                                           const ClinicKdfLimits    *limits,
+                                           GError                  **error);
+gboolean    clinic_db_change_password     (ClinicDb                 *self,
+                                           const char               *user,
+                                           const char               *old_password,
+                                           const char               *new_password,
+                                           const ClinicKdfLimits    *limits,
+                                           GError                  **error);
+gboolean    clinic_db_remove_staff_key    (ClinicDb                 *self,
+                                           const char               *user,
+                                           GError                  **error);
+
+/* Without opening the database (kept for the tests of the key file; the
+ * users module's clinic_users_change_own_password is what people use). */
+/*
+ * clinic_db_change_password_offline:
+ *
+ * Changes @user's password in the slots file of the database at @path
+ * without opening the database (clinicctl passwd): the old password must
+ * open the user's slot. Lock-out applies as for sign-in.
+ */
+gboolean    clinic_db_change_password_at  (const char               *path,
+                                           const char               *user,
+                                           const char               *old_password,
+                                           const char               *new_password,
+                                           const ClinicKdfLimits    *limits,
+                                           GError                  **error);
+
+/* --- Whole-database operations without a session (clinic-storage.h has
+ * the ones a user calls) --- */
+
+/*
+ * clinic_db_backup:
+ *
+ * Writes a consistent copy of the open database, taken while others go on
+ * working, to @file: one encrypted file holding the database pages (as
+ * encrypted on disk), the key slots file, so the backup opens with the
+ * passwords and the recovery key valid now, and a MAC over all of it under
+ * the backup sub-key. The file is written beside its final name, read back
+ * and checked, then renamed into place: @file is either the whole checked
+ * backup or untouched.
+ */
+gboolean    clinic_db_backup              (ClinicDb                 *self,
+                                           const char               *file,
+                                           GCancellable             *cancellable,
+                                           GError                  **error);
+
+/*
+ * clinic_db_verify:
+ *
+ * Checks every page's tag of the database file (after a checkpoint), and
+ * PRAGMA integrity_check and foreign_key_check. Returns TRUE when all is
+ * well; FALSE with @error (DAMAGED) naming the first bad page otherwise.
+ * @report (out) (optional) (transfer full): lines for a person to read.
+ */
+gboolean    clinic_db_verify              (ClinicDb                 *self,
+                                           char                    **report,
+                                           GError                  **error);
+
+/*
+ * clinic_db_rekey:
+ *
+ * Makes a new database key, re-encrypts every page under it and reseals
+ * it to every staff slot (no passwords needed). Refused (BUSY) while
+ * another Clinic program has the database open. Crash-safe: the database
+ * opens afterwards with the old key or the new one and loses nothing.
+ * @recovery_key (out) (transfer full): the new recovery key, to show once.
+ */
+gboolean    clinic_db_rekey               (ClinicDb                 *self,
+                                           char                    **recovery_key,
+                                           GError                  **error);
 
 G_END_DECLS

@@ -616,6 +616,10 @@ clinic_db_open_connection (const char       *path,
   rc = sqlite3_open_v2 (path, &handle, flags, cipher_vfs_name);
   if (rc == SQLITE_OK)
     rc = sqlite3_extended_result_codes (handle, 1);
+  /* Before the first read: another program may be recovering the WAL or
+   * committing just now, which is a moment's wait, not an error. */
+  if (rc == SQLITE_OK)
+    rc = sqlite3_busy_timeout (handle, 5000);
   if (rc == SQLITE_OK)
     rc = clinic_vfs_prepare_connection (handle);
   /* The first real read: page 1 is decrypted here, so a wrong key or a
@@ -630,8 +634,6 @@ clinic_db_open_connection (const char       *path,
                    "PRAGMA trusted_schema=OFF;"
                    "PRAGMA cell_size_check=ON;"
                    "PRAGMA cache_size=-65536;");
-  if (rc == SQLITE_OK)
-    sqlite3_busy_timeout (handle, 5000);
 
   key_user_add (path);
   if (rc != SQLITE_OK)
@@ -814,6 +816,16 @@ open_with_key (const char       *path,
   self->lock_fd = lock_fd;
 
   return self;
+}
+
+ClinicDb *
+clinic_db_open_staged (const char       *path,
+                       const ClinicKey  *dk,
+                       GError          **error)
+{
+  g_autoptr(ClinicKey) copy = clinic_key_copy (dk);
+
+  return open_with_key (path, copy, -1, FALSE, error);
 }
 
 /* Takes the shared process lock, finishing an interrupted swap on the

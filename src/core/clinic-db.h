@@ -136,53 +136,11 @@ gboolean    clinic_db_is_recovery_key_outdated (ClinicDb            *self);
 /* TRUE when this database was opened with the recovery key. */
 gboolean    clinic_db_opened_with_recovery_key (ClinicDb            *self);
 
-/* Key slots. Each writes the slots file atomically. */
-gboolean    clinic_db_add_staff_key       (ClinicDb                 *self,
-                                           const char               *user,
-                                           const char               *password,
-                                           const ClinicKdfLimits    *limits,
-                                           GError                  **error);
-gboolean    clinic_db_change_password     (ClinicDb                 *self,
-                                           const char               *user,
-                                           const char               *old_password,
-                                           const char               *new_password,
-                                           const ClinicKdfLimits    *limits,
-                                           GError                  **error);
-gboolean    clinic_db_remove_staff_key    (ClinicDb                 *self,
-                                           const char               *user,
-                                           GError                  **error);
-
-/*
- * clinic_db_change_password_offline:
+/* --- Whole-database operations (clinic-db-maintenance.c) ---------------
  *
- * Changes @user's password in the slots file of the database at @path
- * without opening the database (clinicctl passwd): the old password must
- * open the user's slot. Lock-out applies as for sign-in.
- */
-gboolean    clinic_db_change_password_at  (const char               *path,
-                                           const char               *user,
-                                           const char               *old_password,
-                                           const char               *new_password,
-                                           const ClinicKdfLimits    *limits,
-                                           GError                  **error);
-
-/* --- Whole-database operations (clinic-db-maintenance.c) --------------- */
-
-/*
- * clinic_db_backup:
- *
- * Writes a consistent copy of the open database, taken while others go on
- * working, to @file: one encrypted file holding the database pages (as
- * encrypted on disk), the key slots file, so the backup opens with the
- * passwords and the recovery key valid now, and a MAC over all of it under
- * the backup sub-key. The file is written beside its final name, read back
- * and checked, then renamed into place: @file is either the whole checked
- * backup or untouched.
- */
-gboolean    clinic_db_backup              (ClinicDb                 *self,
-                                           const char               *file,
-                                           GCancellable             *cancellable,
-                                           GError                  **error);
+ * Backup, verify and rekey of an open database are in clinic-storage.h,
+ * behind the session's permission; the raw ones are in
+ * clinic-db-private.h for the core itself. */
 
 /*
  * clinic_db_restore:
@@ -198,31 +156,6 @@ gboolean    clinic_db_backup              (ClinicDb                 *self,
 gboolean    clinic_db_restore             (const char               *path,
                                            const char               *file,
                                            const ClinicCredentials  *credentials,
-                                           GError                  **error);
-
-/*
- * clinic_db_verify:
- *
- * Checks every page's tag of the database file (after a checkpoint), and
- * PRAGMA integrity_check and foreign_key_check. Returns TRUE when all is
- * well; FALSE with @error (DAMAGED) naming the first bad page otherwise.
- * @report (out) (optional) (transfer full): lines for a person to read.
- */
-gboolean    clinic_db_verify              (ClinicDb                 *self,
-                                           char                    **report,
-                                           GError                  **error);
-
-/*
- * clinic_db_rekey:
- *
- * Makes a new database key, re-encrypts every page under it and reseals
- * it to every staff slot (no passwords needed). Refused (BUSY) while
- * another Clinic program has the database open. Crash-safe: the database
- * opens afterwards with the old key or the new one and loses nothing.
- * @recovery_key (out) (transfer full): the new recovery key, to show once.
- */
-gboolean    clinic_db_rekey               (ClinicDb                 *self,
-                                           char                    **recovery_key,
                                            GError                  **error);
 
 G_END_DECLS

@@ -5,7 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 
-#include "clinic-audit.h"
+#include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-lockout.h"
 #include "clinic-password.h"
@@ -67,8 +67,12 @@ load_user (ClinicSession  *self,
     }
 
   self->user_id = sqlite3_column_int64 (stmt, 0);
-  g_free (self->user_name);
-  self->user_name = g_strdup (name);
+  /* @name may be self->user_name itself (clinic_session_refresh). */
+  if (name != self->user_name)
+    {
+      g_free (self->user_name);
+      self->user_name = g_strdup (name);
+    }
   g_free (self->display_name);
   self->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
   self->kind = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "patient") == 0
@@ -210,6 +214,24 @@ clinic_session_start (ClinicDb  *db,
 
   if (!clinic_db_begin_write (db, error))
     return NULL;
+
+  /* The recovery key lifts every lock-out (SECURITY.md: a passer-by must
+   * not shut out the only administrator for long). */
+  if (opener == NULL)
+    {
+      g_autofree char *lockout = clinic_paths_get_lockout_file (clinic_db_get_path (db));
+      g_autoptr(GError) clear_error = NULL;
+
+      if (!clinic_lockout_clear (lockout, NULL, &clear_error))
+        g_warning ("Lock-outs could not be lifted: %s", clear_error->message);
+      else if (!clinic_audit_append (db, self, NULL, 0, "sign-in.lockouts-cleared", "user", NULL,
+                                     0, NULL, NULL, error))
+        {
+          clinic_db_rollback (db);
+          return NULL;
+        }
+    }
+
   if (!audit_lockout_events (db, error) ||
       !clinic_audit_append (db, self, NULL, 0,
                             opener == NULL ? "sign-in.recovery-key" : "sign-in",

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic-audit.h"
+#include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
 #include "clinic-settings.h"
@@ -214,6 +214,26 @@ static ClinicSettingSpec specs[] = {
     .min = 1,
     .max = 30,
     .invalid_message = N_("The idle time before the kiosk starts over must be between 1 and 30 minutes."),
+  },
+  /* Kept by the Dashboard's "Back Up Now", not edited on the settings page. */
+  {
+    .key = "backup.last-time",
+    .type = CLINIC_SETTING_INT,
+    .default_value = "0",
+    .title = N_("Last backup"),
+    .description = N_("When the last backup from this window was made, in seconds since 1970; 0 means never."),
+    .min = 0,
+    .max = G_GINT64_CONSTANT (4102444800),  /* 2100-01-01 */
+    .invalid_message = N_("The time of the last backup must be between 0 and 4102444800 seconds since 1970."),
+  },
+  {
+    .key = "backup.last-result",
+    .type = CLINIC_SETTING_STRING,
+    .default_value = "",
+    .title = N_("Result of the last backup"),
+    .description = N_("Where the last backup went, or why it failed."),
+    .max = 1000,
+    .invalid_message = N_("The result of the last backup can have at most 1000 characters."),
   },
 };
 

@@ -1,0 +1,510 @@
+/* test-permissions.c — every core entry point guards itself
+ *
+ * The list of entry points is generated from the public headers
+ * (list-entry-points.py: every function taking a ClinicSession), and this
+ * file has one row per entry point: the permission it needs and a call.
+ * A function without a row fails the suite. Each row is called with a
+ * session whose role has every permission but that one, and with a
+ * patient's session; both must get CLINIC_ERROR_PERMISSION_DENIED and
+ * leave the database (every row of every table) and the files beside it
+ * exactly as they were.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "clinic-audit.h"
+#include "clinic-settings.h"
+#include "clinic-storage.h"
+#include "clinic-test-db.h"
+#include "clinic-users.h"
+
+#include "entry-points.h"
+
+#define PASSWORD "quiet river under old stone"
+#define OTHER_PASSWORD "amber lantern over the bay"
+
+typedef struct
+{
+  char          *dir;
+  char          *path;
+  ClinicDb      *db;
+  ClinicSession *admin;
+  gint64         clerk_role;
+  gint64         doctor_id;
+} Fixture;
+
+typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
+
+/* "Self": any active session may call it for itself (its own password);
+ * the row then checks that an ended session is refused instead. */
+#define SELF ((ClinicPermission) -1)
+
+typedef struct
+{
+  const char       *name;
+  ClinicPermission  permission;
+  EntryCall         call;
+} Row;
+
+static const ClinicCredentials admin_creds = { "admin", PASSWORD, NULL, &CLINIC_KDF_LIMITS_TEST };
+
+/* --- The calls --------------------------------------------------------- */
+
+static gboolean
+call_audit_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) entries = clinic_audit_list (s, NULL, 0, 10, error);
+
+  return entries != NULL;
+}
+
+static gboolean
+call_audit_verify (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autofree char *report = NULL;
+
+  return clinic_audit_verify (s, NULL, &report, error);
+}
+
+static gboolean
+call_roles_create (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_roles_create (s, "Billing clerks", error) != 0;
+}
+
+static gboolean
+call_roles_delete (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_roles_delete (s, f->clerk_role, error);
+}
+
+static gboolean
+call_roles_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) roles = clinic_roles_list (s, error);
+
+  return roles != NULL;
+}
+
+static gboolean
+call_roles_rename (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_roles_rename (s, f->clerk_role, "Renamed", error);
+}
+
+static gboolean
+call_roles_set_permission (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_roles_set_permission (s, f->clerk_role, CLINIC_PERMISSION_REPORTS, TRUE, error);
+}
+
+static gboolean
+call_settings_set (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_settings_set (clinic_settings_get_for_db (f->db), s,
+                              "security.idle-lock-minutes", "9", error);
+}
+
+static gboolean
+call_settings_reset (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_settings_reset (clinic_settings_get_for_db (f->db), s, "clinic.name", error);
+}
+
+static gboolean
+call_storage_backup (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autofree char *file = g_build_filename (f->dir, "denied.clinicbackup", NULL);
+
+  return clinic_storage_backup (s, file, NULL, error);
+}
+
+static gboolean
+call_storage_rekey (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autofree char *key = NULL;
+
+  return clinic_storage_rekey (s, &key, error);
+}
+
+static gboolean
+call_storage_verify (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autofree char *report = NULL;
+
+  return clinic_storage_verify (s, &report, error);
+}
+
+static gboolean
+call_users_change_own_password (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_change_own_password (s, PASSWORD, OTHER_PASSWORD, &CLINIC_KDF_LIMITS_TEST,
+                                           error);
+}
+
+static gboolean
+call_users_create (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_create (s, "intruder", "Intruder", CLINIC_USER_STAFF, f->clerk_role,
+                              OTHER_PASSWORD, &CLINIC_KDF_LIMITS_TEST, error) != 0;
+}
+
+static gboolean
+call_users_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) users = clinic_users_list (s, error);
+
+  return users != NULL;
+}
+
+static gboolean
+call_users_lookup_by_name (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicUser) user = clinic_users_lookup_by_name (s, "doctor", error);
+
+  return user != NULL;
+}
+
+static gboolean
+call_users_reset_password (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_reset_password (s, f->doctor_id, OTHER_PASSWORD, &CLINIC_KDF_LIMITS_TEST,
+                                      error);
+}
+
+static gboolean
+call_users_set_disabled (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_set_disabled (s, f->doctor_id, TRUE, NULL, &CLINIC_KDF_LIMITS_TEST, error);
+}
+
+static gboolean
+call_users_set_display_name (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_set_display_name (s, f->doctor_id, "Dr. Renamed", error);
+}
+
+static gboolean
+call_users_set_role (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_set_role (s, f->doctor_id, f->clerk_role, error);
+}
+
+static gboolean
+call_users_clear_lockout (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_users_clear_lockout (s, f->doctor_id, error);
+}
+
+static const Row rows[] = {
+  { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
+  { "clinic_audit_verify",              CLINIC_PERMISSION_AUDIT,    call_audit_verify },
+  { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },
+  { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
+  { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
+  { "clinic_roles_rename",              CLINIC_PERMISSION_USERS,    call_roles_rename },
+  { "clinic_roles_set_permission",      CLINIC_PERMISSION_USERS,    call_roles_set_permission },
+  { "clinic_settings_reset",            CLINIC_PERMISSION_SETTINGS, call_settings_reset },
+  { "clinic_settings_set",              CLINIC_PERMISSION_SETTINGS, call_settings_set },
+  { "clinic_storage_backup",            CLINIC_PERMISSION_BACKUPS,  call_storage_backup },
+  { "clinic_storage_rekey",             CLINIC_PERMISSION_BACKUPS,  call_storage_rekey },
+  { "clinic_storage_verify",            CLINIC_PERMISSION_BACKUPS,  call_storage_verify },
+  { "clinic_users_change_own_password", SELF,                       call_users_change_own_password },
+  { "clinic_users_clear_lockout",       CLINIC_PERMISSION_USERS,    call_users_clear_lockout },
+  { "clinic_users_create",              CLINIC_PERMISSION_USERS,    call_users_create },
+  { "clinic_users_list",                CLINIC_PERMISSION_USERS,    call_users_list },
+  { "clinic_users_lookup_by_name",      CLINIC_PERMISSION_USERS,    call_users_lookup_by_name },
+  { "clinic_users_reset_password",      CLINIC_PERMISSION_USERS,    call_users_reset_password },
+  { "clinic_users_set_disabled",        CLINIC_PERMISSION_USERS,    call_users_set_disabled },
+  { "clinic_users_set_display_name",    CLINIC_PERMISSION_USERS,    call_users_set_display_name },
+  { "clinic_users_set_role",            CLINIC_PERMISSION_USERS,    call_users_set_role },
+};
+
+/* --- The state of everything ------------------------------------------ */
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* A digest of every row of every table and of every file beside the
+ * database: what "unchanged" means here. */
+static char *
+snapshot (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  guint8 digest[crypto_generichash_BYTES];
+  crypto_generichash_state state;
+  sqlite3 *handle = clinic_db_get_handle (f->db);
+  sqlite3_stmt *tables;
+  const char *name;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (handle,
+                                       "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+                                       -1, &tables, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (tables, 0);
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\"", table);
+      sqlite3_stmt *stmt;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          GString *line = g_string_new (table);
+
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            {
+              g_string_append_c (line, '|');
+              if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
+                g_string_append (line, "<null>");
+              else
+                {
+                  const guint8 *bytes = sqlite3_column_blob (stmt, c);
+
+                  /* Hex, so a blob with a zero byte is hashed whole. */
+                  for (int b = 0; b < sqlite3_column_bytes (stmt, c); b++)
+                    g_string_append_printf (line, "%02x", bytes[b]);
+                }
+            }
+          g_ptr_array_add (lines, g_string_free (line, FALSE));
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_finalize (tables);
+
+  /* The key file, the anchor file, and whether a backup appeared. */
+  dir = g_dir_open (f->dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (f->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      /* The database's own files are covered by the rows above; the lock
+       * and lock-out files change with every sign-in. */
+      if (g_str_has_suffix (name, ".db") || g_str_has_suffix (name, "-wal") ||
+          g_str_has_suffix (name, "-shm") || g_str_has_suffix (name, ".lock") ||
+          strstr (name, ".lockout") != NULL)
+        continue;
+      g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
+      g_ptr_array_add (lines, g_strdup_printf ("file %s %" G_GSIZE_FORMAT, name, len));
+      g_ptr_array_add (lines, g_base64_encode ((const guchar *) contents, len));
+    }
+
+  g_ptr_array_sort (lines, compare_lines);
+  crypto_generichash_init (&state, NULL, 0, sizeof digest);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+
+      crypto_generichash_update (&state, (const guint8 *) line, strlen (line) + 1);
+    }
+  crypto_generichash_final (&state, digest, sizeof digest);
+
+  return g_base64_encode (digest, sizeof digest);
+}
+
+/* --- Sessions ---------------------------------------------------------- */
+
+static ClinicSession *
+sign_in (Fixture    *f,
+         const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicSession *session = clinic_session_sign_in (f->db, user, PASSWORD, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (session);
+  return session;
+}
+
+/* A role with every permission but @missing, and a user holding it. */
+static ClinicSession *
+session_lacking (Fixture          *f,
+                 ClinicPermission  missing)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *role_name = g_strdup_printf ("Without %s", clinic_permission_get_id (missing));
+  g_autofree char *user = g_strdup_printf ("lacks-%s", clinic_permission_get_id (missing));
+  gint64 role;
+
+  role = clinic_roles_create (f->admin, role_name, &error);
+  g_assert_no_error (error);
+  for (guint p = 0; p < CLINIC_N_PERMISSIONS; p++)
+    if (p != missing)
+      {
+        clinic_roles_set_permission (f->admin, role, p, TRUE, &error);
+        g_assert_no_error (error);
+      }
+  clinic_users_create (f->admin, user, user, CLINIC_USER_STAFF, role, PASSWORD,
+                       &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+
+  return sign_in (f, user);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = NULL;
+  g_autoptr(GPtrArray) roles = NULL;
+  gint64 doctor_role = 0;
+  ClinicDb *created;
+
+  f->dir = g_dir_make_tmp ("clinic-permissions-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "clinic.db", NULL);
+  created = clinic_db_create (f->path, "Lindenhof Practice", &admin_creds, &recovery, &error);
+  g_assert_no_error (error);
+  g_object_unref (created);
+
+  f->db = clinic_db_open (f->path, &admin_creds, &error);
+  g_assert_no_error (error);
+  f->admin = clinic_session_start (f->db, &error);
+  g_assert_no_error (error);
+
+  f->clerk_role = clinic_roles_create (f->admin, "Clerks", &error);
+  g_assert_no_error (error);
+  roles = clinic_roles_list (f->admin, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+
+      if (g_strcmp0 (role->builtin, "doctor") == 0)
+        doctor_role = role->id;
+    }
+  g_assert_cmpint (doctor_role, >, 0);
+  f->doctor_id = clinic_users_create (f->admin, "doctor", "Dr. Weber", CLINIC_USER_STAFF,
+                                      doctor_role, PASSWORD, &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+  clinic_users_create (f->admin, "patient", "Paula Patient", CLINIC_USER_PATIENT, 0, PASSWORD,
+                       &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->admin);
+  g_clear_object (&f->db);
+  clinic_test_remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+/* --- Tests ------------------------------------------------------------- */
+
+static void
+test_every_entry_point_has_a_row (void)
+{
+  g_autoptr(GString) missing = g_string_new (NULL);
+  g_autoptr(GString) stale = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint i = 0; generated_entry_points[i] != NULL; i++, n++)
+    {
+      gboolean found = FALSE;
+
+      for (gsize r = 0; r < G_N_ELEMENTS (rows) && !found; r++)
+        found = g_str_equal (rows[r].name, generated_entry_points[i]);
+      if (!found)
+        g_string_append_printf (missing, " %s", generated_entry_points[i]);
+    }
+
+  for (gsize r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; generated_entry_points[i] != NULL && !found; i++)
+        found = g_str_equal (rows[r].name, generated_entry_points[i]);
+      if (!found)
+        g_string_append_printf (stale, " %s", rows[r].name);
+    }
+
+  if (missing->len > 0)
+    g_error ("Core entry points without a row in tests/test-permissions.c:%s", missing->str);
+  if (stale->len > 0)
+    g_error ("Rows for functions that are no longer entry points:%s", stale->str);
+  g_test_message ("%u entry points, each with a row", n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (rows));
+}
+
+static void
+expect_refused (Fixture       *f,
+                const Row     *row,
+                ClinicSession *session,
+                const char    *who,
+                ClinicError    code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = snapshot (f);
+  g_autofree char *after = NULL;
+  gboolean ok;
+
+  ok = row->call (f, session, &error);
+  if (ok || !g_error_matches (error, CLINIC_ERROR, code))
+    g_error ("%s with %s: expected %s, got %s", row->name, who,
+             code == CLINIC_ERROR_PERMISSION_DENIED ? "PERMISSION_DENIED" : "SIGNED_OUT",
+             ok ? "success" : error->message);
+
+  after = snapshot (f);
+  if (g_strcmp0 (before, after) != 0)
+    g_error ("%s with %s changed the database or its files although it was refused",
+             row->name, who);
+}
+
+static void
+test_row (Fixture       *f,
+          gconstpointer  data)
+{
+  const Row *row = data;
+  g_autoptr(ClinicSession) patient = sign_in (f, "patient");
+
+  if (row->permission == SELF)
+    {
+      g_autoptr(ClinicSession) ended = sign_in (f, "doctor");
+
+      clinic_session_sign_out (ended);
+      expect_refused (f, row, ended, "a signed-out session", CLINIC_ERROR_SIGNED_OUT);
+    }
+  else
+    {
+      g_autoptr(ClinicSession) lacking = session_lacking (f, row->permission);
+
+      expect_refused (f, row, lacking, "a session lacking the permission",
+                      CLINIC_ERROR_PERMISSION_DENIED);
+      expect_refused (f, row, patient, "a patient's session", CLINIC_ERROR_PERMISSION_DENIED);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_assert_true (sodium_init () >= 0);
+  clinic_keys_allow_test_limits (TRUE);
+
+  g_test_add_func ("/permissions/every-entry-point-has-a-row", test_every_entry_point_has_a_row);
+  for (gsize r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      g_autofree char *path = g_strdup_printf ("/permissions/%s", rows[r].name);
+
+      g_test_add (path, Fixture, &rows[r], fixture_set_up, test_row, fixture_tear_down);
+    }
+
+  return g_test_run ();
+}
