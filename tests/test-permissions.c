@@ -199,7 +199,17 @@ call_users_clear_lockout (Fixture *f, ClinicSession *s, GError **error)
   return clinic_users_clear_lockout (s, f->doctor_id, error);
 }
 
+static gboolean
+call_audit_export_csv (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  return clinic_audit_export_csv (s, NULL, utc, out, error);
+}
+
 static const Row rows[] = {
+  { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
   { "clinic_audit_verify",              CLINIC_PERMISSION_AUDIT,    call_audit_verify },
   { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },

@@ -427,6 +427,8 @@ test_sign_in_lock_unlock (Fixture       *f,
                           gconstpointer  data)
 {
   ClinicSignInPage *page = sign_in_page (f);
+  g_autoptr(ClinicSession) locked = NULL;
+  g_autofree char *section = NULL;
   GtkWidget *shell;
   const char *const *sections;
   const char *other_section = NULL;
@@ -442,6 +444,9 @@ test_sign_in_lock_unlock (Fixture       *f,
   g_assert_nonnull (sections[0]);
   other_section = sections[1] != NULL ? sections[1] : sections[0];
   clinic_shell_set_section (CLINIC_SHELL (shell), other_section);
+  section = g_strdup (other_section);
+  locked = g_object_ref (clinic_shell_get_session (CLINIC_SHELL (shell)));
+  g_object_add_weak_pointer (G_OBJECT (shell), (gpointer *) &shell);
   save (f, "shell-anna");
 
   /* Ctrl+L is the shortcut; the action is what it runs. */
@@ -454,7 +459,9 @@ test_sign_in_lock_unlock (Fixture       *f,
   g_assert_true (clinic_window_get_locked (f->window));
   g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "sign-in");
   clinic_test_wait_for_draw (GTK_WIDGET (page));
-  g_assert_false (gtk_widget_get_mapped (shell));
+  /* Nothing of the view is left behind the lock, not even hidden. */
+  g_assert_null (shell);
+  g_assert_null (clinic_window_get_shell (f->window));
   g_assert_true (clinic_application_get_privacy_mode (app));
   g_assert_cmpint (clinic_sign_in_page_get_mode (page), ==, CLINIC_SIGN_IN_MODE_LOCKED);
   g_assert_nonnull (clinic_application_get_db (app));
@@ -468,11 +475,24 @@ test_sign_in_lock_unlock (Fixture       *f,
 
   sign_in (f, NULL, "wrong");
   g_assert_cmpstr (clinic_sign_in_page_get_error (page), ==, "The user name or password is not right.");
-  sign_in (f, NULL, ANNA_PASSWORD);
-  g_assert_false (clinic_window_get_locked (f->window));
-  g_assert_true (clinic_window_get_shell (f->window) == shell);
-  assert_shell_of (f, "anna");
-  g_assert_cmpstr (clinic_shell_get_section (CLINIC_SHELL (shell)), ==, other_section);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Behind the lock the session acts no more: a dialog left open could
+     * not use it. */
+    g_assert_false (clinic_session_require (locked, CLINIC_PERMISSION_USERS, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT);
+
+    sign_in (f, NULL, ANNA_PASSWORD);
+    g_assert_false (clinic_window_get_locked (f->window));
+    /* A view built afresh for a new session (the role may have changed
+     * meanwhile), on the section that was open; the old session ended. */
+    shell = clinic_window_get_shell (f->window);
+    assert_shell_of (f, "anna");
+    g_assert_cmpstr (clinic_shell_get_section (CLINIC_SHELL (shell)), ==, section);
+    g_assert_false (clinic_session_is_active (locked));
+    g_assert_true (clinic_session_is_active (clinic_shell_get_session (CLINIC_SHELL (shell))));
+  }
   g_assert_false (clinic_application_get_privacy_mode (app));
 }
 
@@ -695,6 +715,28 @@ test_recovery_key (Fixture       *f,
   save (f, "shell-recovery-session");
 }
 
+/* A patient's own account opens nothing but the kiosk: on the staff
+ * sign-in page it is refused after the password check (found in review:
+ * it got a window with a menu and Quit). */
+static void
+test_patient_not_at_staff_sign_in (Fixture       *f,
+                                   gconstpointer  data)
+{
+  ClinicSignInPage *page = CLINIC_SIGN_IN_PAGE (clinic_test_find_widget (GTK_WIDGET (f->window),
+                                                                         CLINIC_TYPE_SIGN_IN_PAGE));
+
+  sign_in (f, "anna", ANNA_PASSWORD);
+  assert_shell_of (f, "anna");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  clinic_test_spin (20);
+
+  sign_in (f, "paula", PAULA_PASSWORD);
+  g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "sign-in");
+  g_assert_null (clinic_window_get_shell (f->window));
+  g_assert_nonnull (clinic_sign_in_page_get_error (page));
+  g_assert_nonnull (strstr (clinic_sign_in_page_get_error (page), "kiosk"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +765,8 @@ main (int   argc,
               fixture_set_up, test_desktop_lock, fixture_tear_down);
   g_test_add ("/sign-in/switch-user-and-sign-out", Fixture, NULL,
               fixture_set_up, test_switch_user_and_sign_out, fixture_tear_down);
+  g_test_add ("/sign-in/patient-not-at-staff-sign-in", Fixture, NULL,
+              fixture_set_up, test_patient_not_at_staff_sign_in, fixture_tear_down);
   g_test_add ("/sign-in/kiosk", Fixture, NULL,
               fixture_set_up, test_kiosk, fixture_tear_down);
   g_test_add ("/sign-in/recovery-key-form", Fixture, NULL,

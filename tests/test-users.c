@@ -903,9 +903,12 @@ test_permission_denied (Fixture       *f,
   g_assert_true (clinic_roles_set_permission (f->session, ROLE_DOCTOR, CLINIC_PERMISSION_USERS,
                                               TRUE, &error));
   g_assert_true (clinic_session_refresh (doctor, &error));
-  g_assert_nonnull (clinic_users_list (doctor, &error));
-  g_assert_no_error (error);
-  g_ptr_array_unref (clinic_users_list (doctor, NULL));
+  {
+    g_autoptr(GPtrArray) listed = clinic_users_list (doctor, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (listed);
+  }
   g_assert_true (clinic_roles_set_permission (f->session, ROLE_DOCTOR, CLINIC_PERMISSION_USERS,
                                               FALSE, &error));
   g_assert_true (clinic_session_refresh (doctor, &error));
@@ -914,6 +917,50 @@ test_permission_denied (Fixture       *f,
   /* Signed out. */
   clinic_session_sign_out (doctor);
   assert_every_call_refused (f, doctor, victim, nurse, CLINIC_ERROR_SIGNED_OUT);
+}
+
+/* Failed sign-ins show in the list of users, and an administrator lifts
+ * the wait (audited). */
+static void
+test_lockout_shown_and_lifted (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(ClinicSession) anna = NULL;
+  ClinicUser *user;
+  gint64 id;
+
+  id = clinic_users_create (f->session, "anna", "Dr. Anna Berg", CLINIC_USER_STAFF, ROLE_DOCTOR,
+                            "amber fields after summer rain", LIMITS, &error);
+  g_assert_no_error (error);
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_null (clinic_session_sign_in (f->db, "anna", "not her password", &error));
+      g_clear_error (&error);
+    }
+  g_assert_null (clinic_session_sign_in (f->db, "anna", "amber fields after summer rain", &error));
+  g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_LOCKED_OUT);
+  g_clear_error (&error);
+
+  users = clinic_users_list (f->session, &error);
+  g_assert_no_error (error);
+  user = find_user (users, "anna");
+  if (user == NULL)
+    g_error ("anna is not listed");
+  g_assert_cmpuint (user->lockout_wait, >, 14 * 60);
+  g_assert_cmpuint (user->lockout_wait, <=, 15 * 60);
+  user = find_user (users, "admin");
+  if (user == NULL)
+    g_error ("admin is not listed");
+  g_assert_cmpuint (user->lockout_wait, ==, 0);
+
+  g_assert_true (clinic_users_clear_lockout (f->session, id, &error));
+  g_assert_no_error (error);
+  anna = clinic_session_sign_in (f->db, "anna", "amber fields after summer rain", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'user.lockout-cleared'"), ==, 1);
 }
 
 int
@@ -941,6 +988,7 @@ main (int    argc,
   ADD ("/users/reset-password", test_reset_password);
   ADD ("/users/change-own-password", test_change_own_password);
   ADD ("/users/permission-denied", test_permission_denied);
+  ADD ("/users/lockout-shown-and-lifted", test_lockout_shown_and_lifted);
 
 #undef ADD
 

@@ -61,19 +61,16 @@ clinic_account_section_change_password (GtkWidget  *widget,
       return;
     }
 
-  if (!clinic_users_change_own_password (session, text_of (self->old_row),
-                                         text_of (self->new_row), NULL, &error))
-    {
-      clinic_section_show_error (self->error_revealer, self->error_label, error);
-      return;
-    }
+  clinic_users_change_own_password (session, text_of (self->old_row),
+                                    text_of (self->new_row), NULL, &error);
 
-  /* Passwords leave the widgets as soon as they have been used. */
+  /* Passwords leave the widgets as soon as they have been used, whether
+   * the change went through or not. */
   gtk_editable_set_text (GTK_EDITABLE (self->old_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->new_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->again_row), "");
-  clinic_section_show_error (self->error_revealer, self->error_label, NULL);
-  gtk_revealer_set_reveal_child (self->done_revealer, TRUE);
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
+  gtk_revealer_set_reveal_child (self->done_revealer, error == NULL);
 }
 
 static void

@@ -143,9 +143,13 @@ clinic_audit_model_fetch_more (ClinicAuditModel *self,
   if (!self->more)
     return 0;
 
-  /* New entries written meanwhile shift the offsets by as many; the view
-   * is refreshed by set_filter() when a person asks for it. */
-  entries = clinic_audit_list (self->session, &filter, self->rows->len, self->window, error);
+  /* Each window starts below the oldest row held, not at an offset, so
+   * entries written meanwhile (a lock and an unlock, clinicctl) cannot
+   * shift it and show rows twice; they appear when the filter is applied
+   * again. */
+  if (self->rows->len > 0)
+    filter.before_seq = ((ClinicAuditRow *) g_ptr_array_index (self->rows, self->rows->len - 1))->entry->seq;
+  entries = clinic_audit_list (self->session, &filter, 0, self->window, error);
   if (entries == NULL)
     {
       self->more = FALSE;

@@ -60,6 +60,11 @@ on_switch_active (GtkSwitch             *sw,
       gtk_switch_set_active (sw, !granted);
       self->reverting = FALSE;
     }
+  else
+    {
+      /* A change to one's own role takes effect in the core at once. */
+      clinic_session_refresh (session_of (self), &error);
+    }
 
   show_error (self, error);
 }

@@ -414,6 +414,17 @@ accept_session (ClinicSignInPage  *self,
       return FALSE;
     }
 
+  /* A patient's own account belongs to the kiosk only: on the staff
+   * sign-in and lock pages it would get a window with a menu, a quit and
+   * names in notifications. */
+  if ((self->mode == CLINIC_SIGN_IN_MODE_START || self->mode == CLINIC_SIGN_IN_MODE_LOCKED) &&
+      clinic_session_get_kind (session) == CLINIC_USER_PATIENT)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("Patients sign in at the kiosk. Ask the front desk to start it."));
+      return FALSE;
+    }
+
   if (self->mode == CLINIC_SIGN_IN_MODE_KIOSK_LEAVE &&
       (clinic_session_get_kind (session) != CLINIC_USER_STAFF ||
        !clinic_session_has_permission (session, CLINIC_PERMISSION_KIOSK_START)))

@@ -274,6 +274,24 @@ on_disable_clicked (GtkButton          *button,
     offer_rekey (self, display_name);
 }
 
+static void
+on_unlock_clicked (GtkButton          *button,
+                   ClinicUsersSection *self)
+{
+  ClinicUser *user = g_object_get_data (G_OBJECT (button), "user");
+  g_autoptr(GError) error = NULL;
+
+  if (!clinic_users_clear_lockout (session_of (self), user->id, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+
+  show_error (self, NULL);
+  /* The reload frees @user. */
+  clinic_users_section_reload (self);
+}
+
 static GtkWidget *
 make_user_row (ClinicUsersSection *self,
                ClinicUser         *user)
@@ -316,6 +334,28 @@ make_user_row (ClinicUsersSection *self,
   g_object_set_data (G_OBJECT (disable), "user", user);
   g_signal_connect_object (reset, "clicked", G_CALLBACK (on_reset_clicked), self, 0);
   g_signal_connect_object (disable, "clicked", G_CALLBACK (on_disable_clicked), self, 0);
+  if (user->lockout_wait > 0)
+    {
+      GtkWidget *unlock = gtk_button_new_with_mnemonic (_("_Lift Lock-Out"));
+      g_autofree char *unlock_label = NULL;
+      g_autofree char *waiting = NULL;
+
+      /* Translators: shown under a user locked out by failed sign-ins. */
+      waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%s · locked out for %u more minute",
+                                              "%s · locked out for %u more minutes",
+                                              (user->lockout_wait + 59) / 60),
+                                 subtitle, (user->lockout_wait + 59) / 60);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), waiting);
+      /* Translators: %s is a person's name, for a screen reader. */
+      unlock_label = g_strdup_printf (_("Lift the lock-out of %s"), user->display_name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (unlock),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, unlock_label, -1);
+      gtk_widget_set_valign (unlock, GTK_ALIGN_CENTER);
+      g_object_set_data (G_OBJECT (unlock), "user", user);
+      g_signal_connect_object (unlock, "clicked", G_CALLBACK (on_unlock_clicked), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), unlock);
+    }
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), reset);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), disable);
 
@@ -371,6 +411,7 @@ clinic_users_section_add (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   const ClinicRole *role;
   ClinicUserKind kind;
+  gint64 created;
 
   if (selected == GTK_INVALID_LIST_POSITION || selected >= self->roles->len)
     return;
@@ -385,9 +426,14 @@ clinic_users_section_add (GtkWidget  *widget,
       return;
     }
 
-  if (clinic_users_create (session_of (self), text_of (self->name_row),
-                           text_of (self->display_name_row), kind, role->id,
-                           text_of (self->password_row), NULL, &error) == 0)
+  created = clinic_users_create (session_of (self), text_of (self->name_row),
+                                 text_of (self->display_name_row), kind, role->id,
+                                 text_of (self->password_row), NULL, &error);
+
+  /* The password leaves the widgets once used, whatever the answer. */
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->again_row), "");
+  if (created == 0)
     {
       show_error (self, error);
       return;
@@ -395,8 +441,6 @@ clinic_users_section_add (GtkWidget  *widget,
 
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->display_name_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->again_row), "");
   show_error (self, NULL);
   clinic_users_section_reload (self);
 }

@@ -159,9 +159,29 @@ clear_shell (ClinicWindow *self)
   self->shell = NULL;
 }
 
+/* Dialogs are windows of their own above this one: locking or ending the
+ * session closes them, or a passer-by could read a recovery key in one or
+ * reset a password with the session behind the lock. */
+static void
+close_dialogs (ClinicWindow *self)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      GtkWindow *window = l->data;
+
+      if (window != GTK_WINDOW (self) &&
+          gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        gtk_window_destroy (window);
+    }
+  g_list_free (toplevels);
+}
+
 static void
 end_session (ClinicWindow *self)
 {
+  close_dialogs (self);
   clear_shell (self);
   if (self->session != NULL)
     clinic_session_sign_out (self->session);
@@ -264,14 +284,14 @@ on_signed_in (ClinicWindow     *self,
           g_strcmp0 (clinic_session_get_user_name (self->session),
                      clinic_session_get_user_name (session)) == 0)
         {
-          /* The same person: back to their view as they left it. The new
-           * session only served to check the password (its sign-in is the
-           * audit trail's record of the unlock). */
-          self->locked = FALSE;
-          show_page (self, "shell");
-          clinic_window_update_actions (self);
-          self->last_activity = clinic_window_now (self);
-          gtk_widget_grab_focus (GTK_WIDGET (self->shell));
+          /* The same person: back to the section they left, in a view
+           * built afresh for the new session, so a change to their role
+           * made meanwhile (Profiles, clinicctl) takes effect now. The
+           * locked session is signed out: its sign-in and sign-out pair up
+           * in the audit trail, and anything still holding it is refused. */
+          section = g_settings_get_string (self->settings, "last-view");
+          end_session (self);
+          show_session (self, session, section[0] != '\0' ? section : NULL);
           return;
         }
       /* Someone else: the one behind the lock is signed out. */
@@ -324,6 +344,11 @@ clinic_window_lock (ClinicWindow *self,
 
   self->locked = TRUE;
   clinic_session_note_locked (self->session);
+  close_dialogs (self);
+  /* Nothing of the view stays behind the lock, not even hidden: forms
+   * with half-typed passwords or patient data go. The section is kept in
+   * "last-view" for the unlock. */
+  clear_shell (self);
   /* Switching user is the same page with the name left empty for
    * whoever comes next. */
   show_sign_in (self, CLINIC_SIGN_IN_MODE_LOCKED, !switch_user);

@@ -13,6 +13,8 @@
 
 #pragma once
 
+#include <gio/gio.h>
+
 #include "clinic-db.h"
 #include "clinic-session.h"
 
@@ -68,6 +70,10 @@ typedef struct
   const char *action;      /* exact, or a prefix ending in '.' */
   gint64      from_time;   /* inclusive */
   gint64      to_time;     /* exclusive */
+  /* Only entries numbered below this (0: no bound). Page by it — the last
+   * seq of the page before — rather than by offset: entries written
+   * meanwhile then cannot shift a page and show rows twice. */
+  gint64      before_seq;
 } ClinicAuditFilter;
 
 /* Needs CLINIC_PERMISSION_AUDIT (staff only). (transfer full) A GPtrArray
@@ -94,6 +100,21 @@ GPtrArray *clinic_audit_list          (ClinicSession          *session,
 gboolean   clinic_audit_verify        (ClinicSession          *session,
                                        const ClinicAuditAnchor *extra,
                                        char                  **report,
+                                       GError                **error);
+
+/*
+ * clinic_audit_export_csv:
+ *
+ * Needs CLINIC_PERMISSION_AUDIT and CLINIC_PERMISSION_EXPORT: the trail
+ * names patients and holds old and new values. Writes the entries that
+ * match @filter to @stream as RFC 4180 CSV (a header line, times in @zone),
+ * paged from SQL, and audits "audit.exported" with the number of entries.
+ * The caller closes @stream.
+ */
+gboolean   clinic_audit_export_csv    (ClinicSession          *session,
+                                       const ClinicAuditFilter *filter,
+                                       GTimeZone              *zone,
+                                       GOutputStream          *stream,
                                        GError                **error);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _ClinicSession
   gint64          patient_id;
   gboolean        permissions[CLINIC_N_PERMISSIONS];
   gboolean        active;
+  gboolean        locked;   /* the screen is locked with this session behind it */
 };
 
 G_DEFINE_FINAL_TYPE (ClinicSession, clinic_session, G_TYPE_OBJECT)
@@ -354,6 +355,11 @@ clinic_session_note_locked (ClinicSession *self)
       !clinic_audit_record (self->db, self, NULL, "lock", "user", self->user_name, 0,
                             NULL, NULL, &error))
     g_warning ("A lock could not be audited: %s", error->message);
+
+  /* From now on nothing acts in this session's name: a dialog left open,
+   * a file chooser answered late, all are refused by the core. Unlocking
+   * signs in afresh. */
+  self->locked = TRUE;
 }
 
 gboolean
@@ -470,7 +476,7 @@ clinic_session_has_permission (ClinicSession    *self,
   g_return_val_if_fail (CLINIC_IS_SESSION (self), FALSE);
   g_return_val_if_fail (permission < CLINIC_N_PERMISSIONS, FALSE);
 
-  return self->active && self->permissions[permission];
+  return self->active && !self->locked && self->permissions[permission];
 }
 
 gboolean
@@ -484,6 +490,13 @@ clinic_session_require (ClinicSession     *self,
     {
       g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT,
                            _("You are signed out. Sign in again to go on."));
+      return FALSE;
+    }
+
+  if (self->locked)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT,
+                           _("Clinic is locked. Sign in again to go on."));
       return FALSE;
     }
 

@@ -57,7 +57,9 @@ ClinicSession  *clinic_session_sign_in          (ClinicDb          *db,
  * CLINIC_ERROR_SIGNED_OUT. */
 void            clinic_session_sign_out         (ClinicSession     *self);
 
-/* Records "lock" when the screen locks with this session behind it. */
+/* Records "lock" when the screen locks with this session behind it; from
+ * then on the session is refused everything (CLINIC_ERROR_SIGNED_OUT), so
+ * nothing left open acts in its name. Unlocking is a new sign-in. */
 void            clinic_session_note_locked      (ClinicSession     *self);
 
 ClinicDb       *clinic_session_get_db           (ClinicSession     *self);

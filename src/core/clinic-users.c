@@ -758,6 +758,22 @@ clinic_users_list (ClinicSession  *session,
       return NULL;
     }
 
+  /* Who waits after failed sign-ins, for the administrator to see and
+   * lift (the counts live beside the database, not in it). */
+  {
+    g_autofree char *lockout = clinic_paths_get_lockout_file (clinic_db_get_path (db));
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+    for (guint i = 0; i < users->len; i++)
+      {
+        ClinicUser *user = g_ptr_array_index (users, i);
+        guint wait = 0;
+
+        if (!clinic_lockout_check (lockout, user->name, NULL, now, &wait, NULL))
+          user->lockout_wait = wait;
+      }
+  }
+
   return g_steal_pointer (&users);
 }
 

@@ -24,6 +24,7 @@ typedef struct
   gboolean disabled;
   gint64  patient_id;    /* patient accounts: their record, 0 until linked */
   gint64  created_at;
+  guint   lockout_wait;  /* seconds left of a lock-out (clinic_users_list only) */
 } ClinicUser;
 
 void clinic_user_free (ClinicUser *user);
