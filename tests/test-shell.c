@@ -198,7 +198,7 @@ test_shell_roles (void)
 {
   static const char *const doctor[] = {
     "dashboard", "patients", "appointments", "reminders", "calendar",
-    "messages", "reports", "account", NULL
+    "payments", "messages", "reports", "account", NULL
   };
   static const char *const front_desk[] = {
     "dashboard", "patients", "appointments", "reminders", "calendar",

@@ -109,7 +109,7 @@ INSERT INTO role_permissions (role_id, permission)
 INSERT INTO role_permissions (role_id, permission)
   SELECT 2, value FROM json_each ('[
     "patients.contact.read", "chart.read", "chart.write", "prescriptions.write",
-    "schedule.own", "reports", "messages", "export"]');
+    "schedule.own", "billing", "reports", "messages", "export"]');
 
 -- The front desk sees contact details and everyone's schedule, never the
 -- clinical chart.
