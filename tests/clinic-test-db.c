@@ -61,3 +61,22 @@ clinic_test_assert_whole (ClinicDb *db)
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   sqlite3_reset (stmt);
 }
+
+ClinicPatient *
+clinic_test_patient_new (const char *family,
+                         const char *given,
+                         const char *birth_date,
+                         const char *phone)
+{
+  ClinicPatient *p = clinic_patient_new ();
+
+  g_free (p->family_name);
+  p->family_name = g_strdup (family);
+  g_free (p->given_names);
+  p->given_names = g_strdup (given);
+  g_free (p->birth_date);
+  p->birth_date = g_strdup (birth_date);
+  g_free (p->phone);
+  p->phone = g_strdup (phone);
+  return p;
+}

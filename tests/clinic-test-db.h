@@ -3,6 +3,7 @@
 #pragma once
 
 #include "clinic-db-private.h"
+#include "clinic-patients.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,12 @@ void   clinic_test_exec         (ClinicDb   *db,
 /* The first column of the first row of @sql. */
 gint64 clinic_test_query_int    (ClinicDb   *db,
                                  const char *sql);
+
+/* A patient record with these fields filled and the rest empty. */
+ClinicPatient *clinic_test_patient_new (const char *family,
+                                        const char *given,
+                                        const char *birth_date,
+                                        const char *phone);
 
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);

@@ -17,6 +17,7 @@
 
 #include "clinic-audit.h"
 #include "clinic-settings.h"
+#include "clinic-patients.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -34,6 +35,7 @@ typedef struct
   ClinicSession *admin;
   gint64         clerk_role;
   gint64         doctor_id;
+  gint64         patient_id;
 } Fixture;
 
 typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
@@ -208,10 +210,75 @@ call_audit_export_csv (Fixture *f, ClinicSession *s, GError **error)
   return clinic_audit_export_csv (s, NULL, utc, out, error);
 }
 
+
+static gboolean
+call_patients_create (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Neumann", "Otto", "1971-05-06", "030 555 0101");
+
+  return clinic_patients_create (s, p, FALSE, error) != 0;
+}
+
+static gboolean
+call_patients_find_duplicates (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "");
+  g_autoptr(GPtrArray) found = clinic_patients_find_duplicates (s, p, error);
+
+  return found != NULL;
+}
+
+static gboolean
+call_patients_get (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPatient) p = clinic_patients_get (s, f->patient_id, error);
+
+  return p != NULL;
+}
+
+static gboolean
+call_patients_get_by_chart_number (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPatient) p = clinic_patients_get_by_chart_number (s, "C000001", error);
+
+  return p != NULL;
+}
+
+static gboolean
+call_patients_search (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) found = clinic_patients_search (s, "mül", NULL, 0, 20, NULL, error);
+
+  return found != NULL;
+}
+
+static gboolean
+call_patients_set_status (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_patients_set_status (s, f->patient_id, CLINIC_PATIENT_INACTIVE, error);
+}
+
+static gboolean
+call_patients_update (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 555 0199");
+
+  p->id = f->patient_id;
+  p->treatment = NULL;
+  return clinic_patients_update (s, p, error);
+}
+
 static const Row rows[] = {
   { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
   { "clinic_audit_verify",              CLINIC_PERMISSION_AUDIT,    call_audit_verify },
+  { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
+  { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
+  { "clinic_patients_get",              CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_get },
+  { "clinic_patients_get_by_chart_number", CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_patients_get_by_chart_number },
+  { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
+  { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
+  { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
   { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },
   { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
   { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
@@ -402,6 +469,13 @@ fixture_set_up (Fixture       *f,
   clinic_users_create (f->admin, "patient", "Paula Patient", CLINIC_USER_PATIENT, 0, PASSWORD,
                        &CLINIC_KDF_LIMITS_TEST, &error);
   g_assert_no_error (error);
+
+  {
+    g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 555 0100");
+
+    f->patient_id = clinic_patients_create (f->admin, p, FALSE, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void

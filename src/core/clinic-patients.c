@@ -1,0 +1,1325 @@
+/* clinic-patients.c — the patient registry
+ *
+ * The record, its validation, duplicates, and the registry's search. The
+ * search is SQL only: name parts through an FTS5 index that folds accents
+ * and indexes prefixes, phone numbers through an FTS5 trigram index over
+ * their digits (so any three or more digits match, whatever the
+ * formatting), chart numbers and dates of birth through plain indexes.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+
+#include "clinic-audit-private.h"
+#include "clinic-db-private.h"
+#include "clinic-error.h"
+#include "clinic-patients.h"
+
+#define NAME_MAX_CHARS   100
+#define FIELD_MAX_CHARS  500
+#define NOTES_MAX_CHARS  10000
+#define PHONE_MIN_DIGITS 3
+#define PHONE_MAX_DIGITS 20
+
+static const char *const sex_names[] = { "unknown", "female", "male", "other" };
+static const char *const status_names[] = { "active", "inactive", "deceased" };
+
+#define PATIENT_COLUMNS \
+  "p.id, p.chart_number, p.family_name, p.given_names, p.birth_date, p.sex, p.phone, " \
+  "p.phone2, p.email, p.address, p.emergency_contact, p.language, p.notes, " \
+  "p.national_id, p.insurance_id, p.treatment, p.status, p.created_at, p.updated_at"
+
+const char *
+clinic_sex_to_string (ClinicSex sex)
+{
+  g_return_val_if_fail (sex <= CLINIC_SEX_OTHER, "unknown");
+  return sex_names[sex];
+}
+
+const char *
+clinic_patient_status_to_string (ClinicPatientStatus status)
+{
+  g_return_val_if_fail (status <= CLINIC_PATIENT_DECEASED, "active");
+  return status_names[status];
+}
+
+static int
+lookup_name (const char        *text,
+             const char *const *names,
+             int                n)
+{
+  for (int i = 0; i < n; i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      return i;
+  return 0;
+}
+
+ClinicPatient *
+clinic_patient_new (void)
+{
+  ClinicPatient *p = g_new0 (ClinicPatient, 1);
+
+  p->chart_number = g_strdup ("");
+  p->family_name = g_strdup ("");
+  p->given_names = g_strdup ("");
+  p->birth_date = g_strdup ("");
+  p->phone = g_strdup ("");
+  p->phone2 = g_strdup ("");
+  p->email = g_strdup ("");
+  p->address = g_strdup ("");
+  p->emergency_contact = g_strdup ("");
+  p->language = g_strdup ("");
+  p->notes = g_strdup ("");
+  p->national_id = g_strdup ("");
+  p->insurance_id = g_strdup ("");
+  p->treatment = g_strdup ("");
+  return p;
+}
+
+ClinicPatient *
+clinic_patient_copy (const ClinicPatient *src)
+{
+  ClinicPatient *p = g_new0 (ClinicPatient, 1);
+
+  *p = *src;
+  p->chart_number = g_strdup (src->chart_number);
+  p->family_name = g_strdup (src->family_name);
+  p->given_names = g_strdup (src->given_names);
+  p->birth_date = g_strdup (src->birth_date);
+  p->phone = g_strdup (src->phone);
+  p->phone2 = g_strdup (src->phone2);
+  p->email = g_strdup (src->email);
+  p->address = g_strdup (src->address);
+  p->emergency_contact = g_strdup (src->emergency_contact);
+  p->language = g_strdup (src->language);
+  p->notes = g_strdup (src->notes);
+  p->national_id = g_strdup (src->national_id);
+  p->insurance_id = g_strdup (src->insurance_id);
+  p->treatment = g_strdup (src->treatment);
+  return p;
+}
+
+void
+clinic_patient_free (ClinicPatient *p)
+{
+  if (p == NULL)
+    return;
+  g_free (p->chart_number);
+  g_free (p->family_name);
+  g_free (p->given_names);
+  g_free (p->birth_date);
+  g_free (p->phone);
+  g_free (p->phone2);
+  g_free (p->email);
+  g_free (p->address);
+  g_free (p->emergency_contact);
+  g_free (p->language);
+  g_free (p->notes);
+  g_free (p->national_id);
+  g_free (p->insurance_id);
+  g_free (p->treatment);
+  g_free (p);
+}
+
+/* --- Dates ---------------------------------------------------------------- */
+
+/* A valid calendar date in strict ISO form "YYYY-MM-DD". */
+static gboolean
+parse_iso_date (const char *text,
+                GDate      *date)
+{
+  unsigned y, m, d;
+  char tail;
+
+  if (text == NULL || strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+      return FALSE;
+  if (sscanf (text, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+    return FALSE;
+  if (y < 1 || m < 1 || m > 12 || d < 1 || !g_date_valid_dmy (d, m, y))
+    return FALSE;
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, d, m, y);
+  return TRUE;
+}
+
+static char *
+format_iso_date (const GDate *date)
+{
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date),
+                          g_date_get_month (date), g_date_get_day (date));
+}
+
+static void
+get_today (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+}
+
+char *
+clinic_patient_parse_date (const char *text)
+{
+  g_autofree char *trimmed = NULL;
+  GDate date;
+  gboolean digit = FALSE;
+
+  if (text == NULL)
+    return NULL;
+  trimmed = g_strstrip (g_strdup (text));
+  if (parse_iso_date (trimmed, &date))
+    return format_iso_date (&date);
+
+  /* The locale's format, as GDate reads it ("12.03.1984", "3/12/1984").
+   * GDate takes a lone number or a month name as a date too; a date of
+   * birth needs day, month and a four-digit year. */
+  for (const char *s = trimmed; *s; s++)
+    {
+      if (g_ascii_isdigit (*s))
+        digit = TRUE;
+      else if (!strchr ("./- ", *s))
+        return NULL;
+    }
+  if (!digit)
+    return NULL;
+  g_date_clear (&date, 1);
+  g_date_set_parse (&date, trimmed);
+  if (!g_date_valid (&date) || g_date_get_year (&date) < 1000)
+    return NULL;
+  {
+    g_autofree char *year = g_strdup_printf ("%u", g_date_get_year (&date));
+    if (strstr (trimmed, year) == NULL)
+      return NULL;
+  }
+  return format_iso_date (&date);
+}
+
+int
+clinic_patient_age (const ClinicPatient *patient,
+                    const char          *on)
+{
+  GDate birth, day;
+  int age;
+
+  if (!parse_iso_date (patient->birth_date, &birth))
+    return -1;
+  if (on == NULL)
+    get_today (&day);
+  else if (!parse_iso_date (on, &day))
+    return -1;
+  age = (int) g_date_get_year (&day) - (int) g_date_get_year (&birth);
+  if (g_date_get_month (&day) < g_date_get_month (&birth)
+      || (g_date_get_month (&day) == g_date_get_month (&birth)
+          && g_date_get_day (&day) < g_date_get_day (&birth)))
+    age--;
+  return MAX (age, 0);
+}
+
+/* --- Validation ----------------------------------------------------------- */
+
+static char *
+phone_digits (const char *phone)
+{
+  GString *digits = g_string_new (NULL);
+
+  for (const char *s = phone; s != NULL && *s; s++)
+    if (g_ascii_isdigit (*s))
+      g_string_append_c (digits, *s);
+  return g_string_free (digits, FALSE);
+}
+
+/* Family and given names for sorting: decomposed, marks dropped,
+ * case-folded; \x01 between them sorts "Meyer, Zoë" before "Meyers". */
+static char *
+sort_key (const char *family,
+          const char *given)
+{
+  g_autoptr(GString) plain = g_string_new (NULL);
+  const char *parts[] = { family, given };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *decomposed = g_utf8_normalize (parts[i] ? parts[i] : "", -1, G_NORMALIZE_NFKD);
+
+      if (i > 0)
+        g_string_append_c (plain, '\x01');
+      for (const char *c = decomposed; c != NULL && *c; c = g_utf8_next_char (c))
+        {
+          gunichar u = g_utf8_get_char (c);
+
+          if (g_unichar_type (u) != G_UNICODE_NON_SPACING_MARK)
+            g_string_append_unichar (plain, u);
+        }
+    }
+  return g_utf8_casefold (plain->str, -1);
+}
+
+static gboolean
+check_text (const char  *value,
+            const char  *label,
+            glong        max_chars,
+            gboolean     single_line,
+            GError     **error)
+{
+  if (value == NULL || !g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("%s contains characters that are not text."), label);
+      return FALSE;
+    }
+  if (g_utf8_strlen (value, -1) > max_chars)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("%s is too long (at most %ld characters)."), label, max_chars);
+      return FALSE;
+    }
+  for (const char *s = value; *s; s++)
+    if ((guchar) *s < 0x20 && !(!single_line && (*s == '\n' || *s == '\t')))
+      {
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                     _("%s contains characters that are not text."), label);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+check_required (const char  *value,
+                const char  *label,
+                const char  *missing,
+                GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  if (!check_text (value, label, NAME_MAX_CHARS, TRUE, error))
+    return FALSE;
+  trimmed = g_strstrip (g_strdup (value));
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, missing);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_phone (const char  *phone,
+             const char  *label,
+             GError     **error)
+{
+  g_autofree char *digits = NULL;
+  gsize n;
+
+  if (!check_text (phone, label, 40, TRUE, error))
+    return FALSE;
+  if (*phone == '\0')
+    return TRUE;
+  for (const char *s = phone; *s; s++)
+    if (!g_ascii_isdigit (*s) && !strchr (" +()-./", *s))
+      {
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                     _("The phone number “%s” may hold only digits, spaces and + ( ) - . /"), phone);
+        return FALSE;
+      }
+  digits = phone_digits (phone);
+  n = strlen (digits);
+  if (n < PHONE_MIN_DIGITS || n > PHONE_MAX_DIGITS)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The phone number “%s” needs between %d and %d digits."),
+                   phone, PHONE_MIN_DIGITS, PHONE_MAX_DIGITS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_email (const char  *email,
+             GError     **error)
+{
+  const char *at, *dot;
+
+  if (!check_text (email, _("The email address"), 254, TRUE, error))
+    return FALSE;
+  if (*email == '\0')
+    return TRUE;
+  at = strchr (email, '@');
+  dot = at ? strrchr (at, '.') : NULL;
+  if (at == NULL || at == email || strchr (at + 1, '@') != NULL || strpbrk (email, " \t,;<>") != NULL
+      || dot == NULL || dot == at + 1 || dot[1] == '\0')
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("“%s” is not an email address (it looks like name@example.org)."), email);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+clinic_patient_validate (const ClinicPatient  *p,
+                         GError              **error)
+{
+  GDate birth, today, earliest;
+
+  g_return_val_if_fail (p != NULL, FALSE);
+
+  if (!check_required (p->family_name, _("The family name"), _("Enter the family name."), error)
+      || !check_required (p->given_names, _("The given names"), _("Enter the given names."), error))
+    return FALSE;
+
+  if (p->birth_date == NULL || *p->birth_date == '\0')
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("Enter the date of birth."));
+      return FALSE;
+    }
+  if (!parse_iso_date (p->birth_date, &birth))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The date of birth “%s” is not a date (use YYYY-MM-DD)."), p->birth_date);
+      return FALSE;
+    }
+  get_today (&today);
+  g_date_clear (&earliest, 1);
+  g_date_set_dmy (&earliest, 1, 1, 1880);
+  if (g_date_compare (&birth, &today) > 0 || g_date_compare (&birth, &earliest) < 0)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The date of birth “%s” is in the future or too long ago."), p->birth_date);
+      return FALSE;
+    }
+  if (p->sex > CLINIC_SEX_OTHER || p->status > CLINIC_PATIENT_DECEASED)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("The record is not valid."));
+      return FALSE;
+    }
+
+  return check_phone (p->phone, _("The phone number"), error)
+      && check_phone (p->phone2, _("The second phone number"), error)
+      && check_email (p->email, error)
+      && check_text (p->address, _("The address"), FIELD_MAX_CHARS, FALSE, error)
+      && check_text (p->emergency_contact, _("The emergency contact"), FIELD_MAX_CHARS, TRUE, error)
+      && check_text (p->language, _("The preferred language"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->national_id, _("The national id"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->insurance_id, _("The insurance id"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->notes, _("The notes"), NOTES_MAX_CHARS, FALSE, error)
+      && (p->treatment == NULL
+          || check_text (p->treatment, _("The treatment plan"), FIELD_MAX_CHARS, FALSE, error));
+}
+
+/* --- Rows ----------------------------------------------------------------- */
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           col)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+
+  return g_strdup (text ? text : "");
+}
+
+static ClinicPatient *
+read_patient (sqlite3_stmt  *stmt,
+              gboolean       chart)
+{
+  ClinicPatient *p = g_new0 (ClinicPatient, 1);
+
+  p->id = sqlite3_column_int64 (stmt, 0);
+  p->chart_number = column_text (stmt, 1);
+  p->family_name = column_text (stmt, 2);
+  p->given_names = column_text (stmt, 3);
+  p->birth_date = column_text (stmt, 4);
+  p->sex = lookup_name ((const char *) sqlite3_column_text (stmt, 5), sex_names, G_N_ELEMENTS (sex_names));
+  p->phone = column_text (stmt, 6);
+  p->phone2 = column_text (stmt, 7);
+  p->email = column_text (stmt, 8);
+  p->address = column_text (stmt, 9);
+  p->emergency_contact = column_text (stmt, 10);
+  p->language = column_text (stmt, 11);
+  p->notes = column_text (stmt, 12);
+  p->national_id = column_text (stmt, 13);
+  p->insurance_id = column_text (stmt, 14);
+  p->treatment = chart ? column_text (stmt, 15) : NULL;
+  p->status = lookup_name ((const char *) sqlite3_column_text (stmt, 16), status_names,
+                           G_N_ELEMENTS (status_names));
+  p->created_at = sqlite3_column_int64 (stmt, 17);
+  p->updated_at = sqlite3_column_int64 (stmt, 18);
+  return p;
+}
+
+static void
+set_sqlite_error (ClinicDb  *db,
+                  int        rc,
+                  GError   **error)
+{
+  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+}
+
+static gboolean
+may_read_chart (ClinicSession *session)
+{
+  return clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
+}
+
+/* A patient session reaches its own record only. */
+static gboolean
+check_scope (ClinicSession  *session,
+             gint64          patient_id,
+             GError        **error)
+{
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
+      && clinic_session_get_patient_id (session) != patient_id)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("You can only see your own record."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static ClinicPatient *
+fetch_one (ClinicDb       *db,
+           const char     *where,
+           gint64          id,
+           const char     *text,
+           gboolean        chart,
+           GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT " PATIENT_COLUMNS " FROM patients p WHERE %s", where);
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
+  ClinicPatient *p = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    p = read_patient (stmt, chart);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
+  else
+    set_sqlite_error (db, rc, error);
+  sqlite3_reset (stmt);
+  return p;
+}
+
+static char *
+describe (const ClinicPatient *p)
+{
+  /* TRANSLATORS: a patient named in a message: name, date of birth, chart number */
+  return g_strdup_printf (_("%s, %s (born %s, chart %s)"), p->family_name, p->given_names,
+                          p->birth_date, p->chart_number);
+}
+
+/* The two search indexes follow the row: fts_remove() before a change
+ * (an external-content FTS5 table deletes by the old values), fts_add()
+ * after it, in the same transaction. */
+static gboolean
+fts_run (ClinicDb    *db,
+         const char  *sql,
+         gint64       id,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+fts_remove (ClinicDb  *db,
+            gint64     id,
+            GError   **error)
+{
+  return fts_run (db, "INSERT INTO patients_names_fts (patients_names_fts, rowid, family_name, given_names)"
+                      " SELECT 'delete', id, family_name, given_names FROM patients WHERE id = ?1",
+                  id, error)
+      && fts_run (db, "INSERT INTO patients_phone_fts (patients_phone_fts, rowid, phone_digits)"
+                      " SELECT 'delete', id, phone_digits FROM patients WHERE id = ?1",
+                  id, error);
+}
+
+static gboolean
+fts_add (ClinicDb  *db,
+         gint64     id,
+         GError   **error)
+{
+  return fts_run (db, "INSERT INTO patients_names_fts (rowid, family_name, given_names)"
+                      " SELECT id, family_name, given_names FROM patients WHERE id = ?1",
+                  id, error)
+      && fts_run (db, "INSERT INTO patients_phone_fts (rowid, phone_digits)"
+                      " SELECT id, phone_digits FROM patients WHERE id = ?1",
+                  id, error);
+}
+
+/* --- Duplicates ----------------------------------------------------------- */
+
+/* The last 8 digits of @phone ("" when it has fewer than 6). */
+static char *
+phone_tail (const char *phone)
+{
+  g_autofree char *digits = phone_digits (phone);
+  gsize n = strlen (digits);
+
+  if (n < 6)
+    return g_strdup ("");
+  return g_strdup (digits + (n > 8 ? n - 8 : 0));
+}
+
+static GPtrArray *
+find_duplicates (ClinicDb             *db,
+                 const ClinicPatient  *p,
+                 gboolean              chart,
+                 GError              **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autofree char *d1 = phone_tail (p->phone);
+  g_autofree char *d2 = phone_tail (p->phone2);
+  g_autofree char *family = g_strstrip (g_strdup (p->family_name));
+  g_autofree char *given = g_strstrip (g_strdup (p->given_names));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* Phone numbers compare by their last 8 digits ("030 1234567" is
+   * "+49 30 1234567"); a number needs 6 digits to count at all. */
+  stmt = clinic_db_prepare (db,
+                            "SELECT " PATIENT_COLUMNS " FROM patients p"
+                            " WHERE p.id != ?1 AND ("
+                            "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE"
+                            "   AND p.given_names = ?4 COLLATE NOCASE)"
+                            "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts"
+                            "      WHERE patients_phone_fts MATCH '\"' || ?5 || '\"')"
+                            "      AND (p.phone_digits LIKE '%' || ?5 OR p.phone_digits LIKE '%' || ?5 || ' %'))"
+                            "  OR (?6 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts"
+                            "      WHERE patients_phone_fts MATCH '\"' || ?6 || '\"')"
+                            "      AND (p.phone_digits LIKE '%' || ?6 OR p.phone_digits LIKE '%' || ?6 || ' %')))"
+                            " ORDER BY p.id LIMIT 20",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, p->id);
+  sqlite3_bind_text (stmt, 2, p->birth_date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, family, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, given, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, d1, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, d2, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (found, read_patient (stmt, chart));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&found);
+}
+
+GPtrArray *
+clinic_patients_find_duplicates (ClinicSession        *session,
+                                 const ClinicPatient  *patient,
+                                 GError              **error)
+{
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error))
+    return NULL;
+  return find_duplicates (clinic_session_get_db (session), patient, may_read_chart (session), error);
+}
+
+/* --- Create, read, update ------------------------------------------------- */
+
+static char *
+joined_digits (const ClinicPatient *p)
+{
+  g_autofree char *d1 = phone_digits (p->phone);
+  g_autofree char *d2 = phone_digits (p->phone2);
+
+  if (*d1 && *d2)
+    return g_strconcat (d1, " ", d2, NULL);
+  return g_strconcat (d1, d2, NULL);
+}
+
+static gboolean
+audit_patient (ClinicDb       *db,
+               ClinicSession  *session,
+               const char     *action,
+               gint64          id,
+               const char     *old_value,
+               const char     *new_value,
+               GError        **error)
+{
+  g_autofree char *object_id = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  return clinic_audit_append (db, session, NULL, 0, action, "patient", object_id, id,
+                              old_value, new_value, error);
+}
+
+/* Binds the record's own fields (the named parameters both the INSERT and
+ * the UPDATE use); the names are stored trimmed, with the derived
+ * sort key and phone digits beside them. */
+static void
+bind_record (sqlite3_stmt        *stmt,
+             const ClinicPatient *p,
+             const char          *treatment,
+             gint64               now)
+{
+  g_autofree char *family = g_strstrip (g_strdup (p->family_name));
+  g_autofree char *given = g_strstrip (g_strdup (p->given_names));
+  const struct { const char *name; const char *value; } texts[] = {
+    { ":family", family }, { ":given", given }, { ":birth", p->birth_date },
+    { ":sex", clinic_sex_to_string (p->sex) }, { ":phone", p->phone }, { ":phone2", p->phone2 },
+    { ":email", p->email }, { ":address", p->address }, { ":emergency", p->emergency_contact },
+    { ":language", p->language }, { ":notes", p->notes }, { ":national", p->national_id },
+    { ":insurance", p->insurance_id }, { ":treatment", treatment ? treatment : "" },
+  };
+  g_autofree char *digits = joined_digits (p);
+  g_autofree char *key = sort_key (family, given);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, texts[i].name), texts[i].value, -1,
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":digits"), digits, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":key"), key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":now"), now);
+}
+
+gint64
+clinic_patients_create (ClinicSession        *session,
+                        const ClinicPatient  *patient,
+                        gboolean              allow_duplicate,
+                        GError              **error)
+{
+  g_autoptr(GPtrArray) dups = NULL;
+  g_autofree char *chart_number = NULL;
+  const char *treatment;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 id, now;
+  int rc;
+
+  g_return_val_if_fail (patient != NULL, 0);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error)
+      || !clinic_patient_validate (patient, error))
+    return 0;
+
+  treatment = patient->treatment ? patient->treatment : "";
+  if (*treatment != '\0' && !clinic_session_require (session, CLINIC_PERMISSION_CHART_WRITE, error))
+    return 0;
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return 0;
+
+  if (!allow_duplicate)
+    {
+      ClinicPatient probe = *patient;
+
+      probe.id = 0;
+      dups = find_duplicates (db, &probe, FALSE, error);
+      if (dups == NULL)
+        goto fail;
+      if (dups->len > 0)
+        {
+          g_autofree char *who = describe (g_ptr_array_index (dups, 0));
+
+          g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                       _("This may be a patient who is already registered: %s."), who);
+          goto fail;
+        }
+    }
+
+  stmt = clinic_db_prepare (db, "SELECT coalesce (max (id), 0) + 1 FROM patients", error);
+  if (stmt == NULL)
+    goto fail;
+  rc = sqlite3_step (stmt);
+  id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+
+  chart_number = g_strdup_printf ("C%06" G_GINT64_FORMAT, id);
+  now = g_get_real_time () / G_USEC_PER_SEC;
+
+  stmt = clinic_db_prepare (db,
+                            "INSERT INTO patients (id, chart_number, family_name, given_names,"
+                            " birth_date, sex, phone, phone2, phone_digits, email, address,"
+                            " emergency_contact, language, notes, national_id, insurance_id,"
+                            " treatment, status, created_at, updated_at, sort_key)"
+                            " VALUES (:id, :chart, :family, :given, :birth, :sex, :phone, :phone2,"
+                            " :digits, :email, :address, :emergency, :language, :notes, :national,"
+                            " :insurance, :treatment, :status, :now, :now, :key)",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  bind_record (stmt, patient, treatment, now);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":chart"), chart_number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":status"),
+                     clinic_patient_status_to_string (patient->status), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+
+  if (!fts_add (db, id, error)
+      || !audit_patient (db, session, "patient.created", id, NULL, chart_number, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return id;
+
+fail:
+  clinic_db_rollback (db);
+  return 0;
+}
+
+static ClinicPatient *
+get_patient (ClinicSession  *session,
+             const char     *where,
+             gint64          id,
+             const char     *text,
+             GError        **error)
+{
+  g_autoptr(ClinicPatient) p = NULL;
+  g_autofree char *object_id = NULL;
+  ClinicDb *db;
+
+  if (!clinic_session_require (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error))
+    return NULL;
+  db = clinic_session_get_db (session);
+  p = fetch_one (db, where, id, text, may_read_chart (session), error);
+  if (p == NULL || !check_scope (session, p->id, error))
+    return NULL;
+
+  object_id = g_strdup_printf ("%" G_GINT64_FORMAT, p->id);
+  if (!clinic_audit_record (db, session, NULL, "patient.opened", "patient", object_id, p->id,
+                            NULL, NULL, error))
+    return NULL;
+  return g_steal_pointer (&p);
+}
+
+ClinicPatient *
+clinic_patients_get (ClinicSession  *session,
+                     gint64          id,
+                     GError        **error)
+{
+  return get_patient (session, "p.id = ?1", id, NULL, error);
+}
+
+ClinicPatient *
+clinic_patients_get_by_chart_number (ClinicSession  *session,
+                                     const char     *chart_number,
+                                     GError        **error)
+{
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (chart_number != NULL, NULL);
+  upper = g_ascii_strup (chart_number, -1);
+  g_strstrip (upper);
+  return get_patient (session, "p.chart_number = ?1", 0, upper, error);
+}
+
+/* Adds @field to @changed when the two differ. */
+static void
+note_change (GString    *changed,
+             const char *field,
+             const char *before,
+             const char *after)
+{
+  if (g_strcmp0 (before ? before : "", after ? after : "") == 0)
+    return;
+  if (changed->len > 0)
+    g_string_append (changed, ", ");
+  g_string_append (changed, field);
+}
+
+gboolean
+clinic_patients_update (ClinicSession        *session,
+                        const ClinicPatient  *patient,
+                        GError              **error)
+{
+  g_autoptr(ClinicPatient) old = NULL;
+  g_autoptr(GString) contact = g_string_new (NULL);
+  g_autoptr(GString) record = g_string_new (NULL);
+  g_autofree char *family = NULL;
+  g_autofree char *given = NULL;
+  g_autofree char *changed = NULL;
+  gboolean treatment_changed;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  int rc;
+
+  g_return_val_if_fail (patient != NULL, FALSE);
+
+  if (!clinic_session_require (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error)
+      || !check_scope (session, patient->id, error)
+      || !clinic_patient_validate (patient, error))
+    return FALSE;
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  old = fetch_one (db, "p.id = ?1", patient->id, NULL, TRUE, error);
+  if (old == NULL)
+    goto fail;
+
+  family = g_strstrip (g_strdup (patient->family_name));
+  given = g_strstrip (g_strdup (patient->given_names));
+  note_change (record, "family_name", old->family_name, family);
+  note_change (record, "given_names", old->given_names, given);
+  note_change (record, "birth_date", old->birth_date, patient->birth_date);
+  note_change (record, "sex", clinic_sex_to_string (old->sex), clinic_sex_to_string (patient->sex));
+  note_change (record, "notes", old->notes, patient->notes);
+  note_change (record, "national_id", old->national_id, patient->national_id);
+  note_change (record, "insurance_id", old->insurance_id, patient->insurance_id);
+  note_change (contact, "phone", old->phone, patient->phone);
+  note_change (contact, "phone2", old->phone2, patient->phone2);
+  note_change (contact, "email", old->email, patient->email);
+  note_change (contact, "address", old->address, patient->address);
+  note_change (contact, "emergency_contact", old->emergency_contact, patient->emergency_contact);
+  note_change (contact, "language", old->language, patient->language);
+  /* A NULL treatment (a session that cannot read it) leaves it alone. */
+  treatment_changed = patient->treatment != NULL && g_strcmp0 (old->treatment, patient->treatment) != 0;
+
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && (record->len > 0 || treatment_changed))
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("You can change your contact details only; the front desk can change the rest."));
+      goto fail;
+    }
+  if (treatment_changed && !clinic_session_require (session, CLINIC_PERMISSION_CHART_WRITE, error))
+    goto fail;
+
+  if (record->len > 0 && contact->len > 0)
+    g_string_append (record, ", ");
+  g_string_append (record, contact->str);
+  if (treatment_changed)
+    g_string_append (record, record->len > 0 ? ", treatment" : "treatment");
+  if (record->len == 0)
+    {
+      clinic_db_rollback (db);
+      return TRUE;
+    }
+
+  if (!fts_remove (db, patient->id, error))
+    goto fail;
+  stmt = clinic_db_prepare (db,
+                            "UPDATE patients SET family_name = :family, given_names = :given,"
+                            " birth_date = :birth, sex = :sex, phone = :phone, phone2 = :phone2,"
+                            " phone_digits = :digits, email = :email, address = :address,"
+                            " emergency_contact = :emergency, language = :language, notes = :notes,"
+                            " national_id = :national, insurance_id = :insurance,"
+                            " treatment = :treatment, updated_at = :now, sort_key = :key"
+                            " WHERE id = :id",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  bind_record (stmt, patient, treatment_changed ? patient->treatment : old->treatment,
+               g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), patient->id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+
+  changed = g_string_free (g_steal_pointer (&record), FALSE);
+  if (!fts_add (db, patient->id, error)
+      || !audit_patient (db, session, "patient.updated", patient->id, NULL, changed, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+clinic_patients_set_status (ClinicSession        *session,
+                            gint64                id,
+                            ClinicPatientStatus   status,
+                            GError              **error)
+{
+  g_autoptr(ClinicPatient) old = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  int rc;
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error))
+    return FALSE;
+  if (status > CLINIC_PATIENT_DECEASED)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("The record is not valid."));
+      return FALSE;
+    }
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  old = fetch_one (db, "p.id = ?1", id, NULL, FALSE, error);
+  if (old == NULL)
+    goto fail;
+  if (old->status == status)
+    {
+      clinic_db_rollback (db);
+      return TRUE;
+    }
+
+  stmt = clinic_db_prepare (db, "UPDATE patients SET status = ?2, updated_at = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, clinic_patient_status_to_string (status), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+  if (!audit_patient (db, session, "patient.status", id, clinic_patient_status_to_string (old->status),
+                      clinic_patient_status_to_string (status), error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+/* --- Search --------------------------------------------------------------- */
+
+void
+clinic_patient_filter_init (ClinicPatientFilter *filter)
+{
+  memset (filter, 0, sizeof *filter);
+  filter->min_age = -1;
+  filter->max_age = -1;
+  filter->sort = CLINIC_PATIENT_SORT_RELEVANCE;
+}
+
+typedef struct
+{
+  char *text;
+} Binding;
+
+static void
+binding_clear (gpointer data)
+{
+  g_free (((Binding *) data)->text);
+}
+
+static int
+add_text (GArray     *bindings,
+          const char *text)
+{
+  Binding b = { g_strdup (text) };
+
+  g_array_append_val (bindings, b);
+  return bindings->len;
+}
+
+static gboolean
+all_digits (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* The ISO date @years before today (for the age bounds). */
+static char *
+years_ago (int  years,
+           int  extra_days)
+{
+  GDate day;
+
+  get_today (&day);
+  g_date_subtract_years (&day, years);
+  if (extra_days > 0)
+    g_date_add_days (&day, extra_days);
+  return format_iso_date (&day);
+}
+
+/* Turns the query and filter into the WHERE clause (and the FTS join):
+ * each word must match one of a patient's keys. */
+static gboolean
+build_search (ClinicSession              *session,
+              const char                 *query,
+              const ClinicPatientFilter  *filter,
+              GString                    *from,
+              GString                    *where,
+              GArray                     *bindings,
+              gboolean                   *ranked,
+              GError                    **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (query ? query : ""));
+  g_autofree char *as_date = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  /* A query of digits and phone punctuation alone is one phone number,
+   * spaces and all ("030 123 45"), unless it is a date. */
+  if (*trimmed != '\0' && strspn (trimmed, "0123456789 +()-./") == strlen (trimmed)
+      && (as_date = clinic_patient_parse_date (trimmed)) == NULL)
+    {
+      words = g_new0 (char *, 2);
+      words[0] = phone_digits (trimmed);
+    }
+  else
+    words = g_strsplit_set (trimmed, " \t\n,;", -1);
+  GString *statuses = g_string_new ("'active'");
+
+  g_string_append (from, "patients p");
+  if (filter->include_inactive)
+    g_string_append (statuses, ", 'inactive'");
+  if (filter->include_deceased)
+    g_string_append (statuses, ", 'deceased'");
+  g_string_append_printf (where, "p.status IN (%s)", statuses->str);
+  g_string_free (statuses, TRUE);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+      g_autofree char *date = NULL;
+      g_autofree char *digits = NULL;
+
+      if (*w == '\0')
+        continue;
+
+      if (strpbrk (w, "-./") != NULL && (date = clinic_patient_parse_date (w)) != NULL)
+        {
+          g_string_append_printf (where, " AND p.birth_date = ?%d", add_text (bindings, date));
+          continue;
+        }
+
+      if ((w[0] == 'C' || w[0] == 'c') && all_digits (w + 1) && strlen (w + 1) <= 12)
+        {
+          g_autofree char *chart = g_strdup_printf ("C%06" G_GINT64_FORMAT,
+                                                    g_ascii_strtoll (w + 1, NULL, 10));
+          g_string_append_printf (where, " AND p.chart_number = ?%d", add_text (bindings, chart));
+          continue;
+        }
+
+      digits = phone_digits (w);
+      if (*digits != '\0' && strspn (w, "0123456789 +()-./") == strlen (w))
+        {
+          /* Digits: a phone number (3 or more, anywhere in it) or a chart number. */
+          g_autofree char *chart = g_strdup_printf ("C%06" G_GINT64_FORMAT,
+                                                    g_ascii_strtoll (digits, NULL, 10));
+          int c = add_text (bindings, strlen (digits) <= 12 ? chart : "");
+
+          if (strlen (digits) >= PHONE_MIN_DIGITS)
+            {
+              g_autofree char *phrase = g_strdup_printf ("\"%s\"", digits);
+              g_string_append_printf (where,
+                                      " AND (p.chart_number = ?%d OR p.id IN (SELECT rowid FROM"
+                                      " patients_phone_fts WHERE patients_phone_fts MATCH ?%d))",
+                                      c, add_text (bindings, phrase));
+            }
+          else
+            g_string_append_printf (where, " AND p.chart_number = ?%d", c);
+          continue;
+        }
+
+      /* A name part, by prefix: a quoted FTS5 string with its quotes
+       * doubled, then '*'. */
+      {
+        g_autofree char *escaped = NULL;
+        g_auto(GStrv) parts = g_strsplit (w, "\"", -1);
+
+        escaped = g_strjoinv ("\"\"", parts);
+        if (names->len > 0)
+          g_string_append_c (names, ' ');
+        g_string_append_printf (names, "\"%s\"*", escaped);
+      }
+    }
+
+  if (names->len > 0)
+    {
+      g_string_append_printf (from,
+                              " JOIN (SELECT rowid AS id, bm25 (patients_names_fts, 4.0, 1.0) AS rank"
+                              " FROM patients_names_fts"
+                              " WHERE patients_names_fts MATCH ?%d) f ON f.id = p.id",
+                              add_text (bindings, names->str));
+      *ranked = TRUE;
+    }
+
+  if (filter->min_age >= 0)
+    {
+      g_autofree char *latest = years_ago (filter->min_age, 0);
+      g_string_append_printf (where, " AND p.birth_date <= ?%d", add_text (bindings, latest));
+    }
+  if (filter->max_age >= 0)
+    {
+      g_autofree char *earliest = years_ago (filter->max_age + 1, 1);
+      g_string_append_printf (where, " AND p.birth_date >= ?%d", add_text (bindings, earliest));
+    }
+  if (filter->treatment != NULL && *filter->treatment != '\0')
+    {
+      if (!clinic_session_require (session, CLINIC_PERMISSION_CHART_READ, error))
+        return FALSE;
+      g_string_append_printf (where, " AND instr (lower (p.treatment), lower (?%d)) > 0",
+                              add_text (bindings, filter->treatment));
+    }
+  return TRUE;
+}
+
+static const char *
+order_by (const ClinicPatientFilter *filter,
+          gboolean                   ranked,
+          gboolean                   chart)
+{
+  static const char *const asc[] = {
+    [CLINIC_PATIENT_SORT_NAME] = "p.sort_key, p.id",
+    [CLINIC_PATIENT_SORT_AGE] = "p.birth_date DESC, p.id",
+    [CLINIC_PATIENT_SORT_BIRTH_DATE] = "p.birth_date, p.id",
+    [CLINIC_PATIENT_SORT_PHONE] = "p.phone_digits, p.id",
+    [CLINIC_PATIENT_SORT_CHART_NUMBER] = "p.chart_number",
+    [CLINIC_PATIENT_SORT_TREATMENT] = "p.treatment COLLATE NOCASE, p.id",
+  };
+  static const char *const desc[] = {
+    [CLINIC_PATIENT_SORT_NAME] = "p.sort_key DESC, p.id DESC",
+    [CLINIC_PATIENT_SORT_AGE] = "p.birth_date, p.id DESC",
+    [CLINIC_PATIENT_SORT_BIRTH_DATE] = "p.birth_date DESC, p.id DESC",
+    [CLINIC_PATIENT_SORT_PHONE] = "p.phone_digits DESC, p.id DESC",
+    [CLINIC_PATIENT_SORT_CHART_NUMBER] = "p.chart_number DESC",
+    [CLINIC_PATIENT_SORT_TREATMENT] = "p.treatment COLLATE NOCASE DESC, p.id DESC",
+  };
+  ClinicPatientSort sort = filter->sort;
+
+  /* Without the chart, sorting by treatment would reveal it. */
+  if (sort > CLINIC_PATIENT_SORT_TREATMENT || (sort == CLINIC_PATIENT_SORT_TREATMENT && !chart))
+    sort = CLINIC_PATIENT_SORT_NAME;
+  if (sort == CLINIC_PATIENT_SORT_RELEVANCE)
+    return ranked ? "f.rank, p.sort_key, p.id"
+                  : asc[CLINIC_PATIENT_SORT_NAME];
+  return filter->descending ? desc[sort] : asc[sort];
+}
+
+static gboolean
+bind_all (sqlite3_stmt *stmt,
+          GArray       *bindings)
+{
+  for (guint i = 0; i < bindings->len; i++)
+    {
+      Binding *b = &g_array_index (bindings, Binding, i);
+
+      if (sqlite3_bind_text (stmt, i + 1, b->text, -1, SQLITE_STATIC) != SQLITE_OK)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+clinic_patients_search (ClinicSession              *session,
+                        const char                 *query,
+                        const ClinicPatientFilter  *filter,
+                        guint                       offset,
+                        guint                       limit,
+                        guint                      *total,
+                        GError                    **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GArray) bindings = g_array_new (FALSE, FALSE, sizeof (Binding));
+  g_autoptr(GString) from = g_string_new (NULL);
+  g_autoptr(GString) where = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+  ClinicPatientFilter defaults;
+  gboolean ranked = FALSE, chart;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *handle;
+  ClinicDb *db;
+  int rc;
+
+  /* The registry is staff work; a patient reaches their own record through
+   * clinic_patients_get(). */
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error))
+    return NULL;
+  if (filter == NULL)
+    {
+      clinic_patient_filter_init (&defaults);
+      filter = &defaults;
+    }
+  g_array_set_clear_func (bindings, binding_clear);
+  chart = may_read_chart (session);
+  if (!build_search (session, query, filter, from, where, bindings, &ranked, error))
+    return NULL;
+
+  db = clinic_session_get_db (session);
+  handle = clinic_db_get_handle (db);
+
+  if (total != NULL)
+    {
+      sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s", from->str, where->str);
+      rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
+      if (rc == SQLITE_OK && bind_all (stmt, bindings))
+        rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        goto sql_error;
+      *total = (guint) sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      g_clear_pointer (&sql, g_free);
+    }
+
+  sql = g_strdup_printf ("SELECT " PATIENT_COLUMNS " FROM %s WHERE %s ORDER BY %s LIMIT %u OFFSET %u",
+                         from->str, where->str, order_by (filter, ranked, chart), limit, offset);
+  rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK || !bind_all (stmt, bindings))
+    goto sql_error;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_patient (stmt, chart));
+  if (rc != SQLITE_DONE)
+    goto sql_error;
+  sqlite3_finalize (stmt);
+
+  if (offset == 0)
+    {
+      g_autofree char *found = g_strdup_printf ("%u", total ? *total : rows->len);
+      if (!clinic_audit_record (db, session, NULL, "patients.searched", "search", found, 0,
+                                NULL, query ? query : "", error))
+        return NULL;
+    }
+  return g_steal_pointer (&rows);
+
+sql_error:
+  set_sqlite_error (db, rc == SQLITE_OK ? sqlite3_errcode (handle) : rc, error);
+  sqlite3_finalize (stmt);
+  return NULL;
+}

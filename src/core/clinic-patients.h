@@ -1,0 +1,157 @@
+/* clinic-patients.h — the patient registry
+ *
+ * Every call takes the acting ClinicSession and checks it in the core:
+ * reading needs patients.contact.read, changing needs
+ * patients.contact.write, and the treatment plan (clinical) is shown only
+ * to sessions with chart.read and changed only with chart.write. A patient
+ * session reaches its own record and nothing else. Patients are never
+ * deleted; they become inactive or deceased.
+ */
+
+#pragma once
+
+#include "clinic-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CLINIC_SEX_UNKNOWN,
+  CLINIC_SEX_FEMALE,
+  CLINIC_SEX_MALE,
+  CLINIC_SEX_OTHER,
+} ClinicSex;
+
+typedef enum
+{
+  CLINIC_PATIENT_ACTIVE,
+  CLINIC_PATIENT_INACTIVE,
+  CLINIC_PATIENT_DECEASED,
+} ClinicPatientStatus;
+
+typedef struct
+{
+  gint64               id;
+  char                *chart_number;       /* "C000123", given by the core */
+  char                *family_name;
+  char                *given_names;
+  char                *birth_date;         /* ISO 8601, "1984-03-12" */
+  ClinicSex            sex;
+  char                *phone;
+  char                *phone2;
+  char                *email;
+  char                *address;
+  char                *emergency_contact;
+  char                *language;
+  char                *notes;
+  char                *national_id;
+  char                *insurance_id;
+  char                *treatment;          /* NULL when the session may not read the chart */
+  ClinicPatientStatus  status;
+  gint64               created_at;
+  gint64               updated_at;
+} ClinicPatient;
+
+/* An empty record: every string "", sex unknown, active. */
+ClinicPatient *clinic_patient_new    (void);
+ClinicPatient *clinic_patient_copy   (const ClinicPatient *patient);
+void           clinic_patient_free   (ClinicPatient       *patient);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicPatient, clinic_patient_free)
+
+/* Checks the fields a person types (names, date of birth, phones, email)
+ * and says what is wrong in plain words (CLINIC_ERROR_INVALID). */
+gboolean       clinic_patient_validate   (const ClinicPatient *patient,
+                                          GError             **error);
+
+/* Age in whole years on @on (ISO date; NULL: today), -1 if unknown. */
+int            clinic_patient_age        (const ClinicPatient *patient,
+                                          const char          *on);
+
+const char    *clinic_sex_to_string            (ClinicSex            sex);
+const char    *clinic_patient_status_to_string (ClinicPatientStatus  status);
+
+/* Parses what a person types as a date of birth: ISO 8601 or the
+ * locale's format (GDate). Returns the ISO form, or NULL. */
+char          *clinic_patient_parse_date (const char          *text);
+
+/* Registered patients that look like @patient: the same name and date of
+ * birth, or the same phone number. A GPtrArray of ClinicPatient. */
+GPtrArray     *clinic_patients_find_duplicates (ClinicSession        *session,
+                                                const ClinicPatient  *patient,
+                                                GError              **error);
+
+/* Registers @patient (its id and chart number are ignored) and returns the
+ * new id, 0 on error. Unless @allow_duplicate, a record that looks like a
+ * registered one is refused with CLINIC_ERROR_CONFLICT naming it. Audited
+ * "patient.created". */
+gint64         clinic_patients_create   (ClinicSession        *session,
+                                         const ClinicPatient  *patient,
+                                         gboolean              allow_duplicate,
+                                         GError              **error);
+
+/* One patient by id, or by chart number. Audited "patient.opened" (one
+ * event per opened chart). A patient session gets its own record only. */
+ClinicPatient *clinic_patients_get      (ClinicSession        *session,
+                                         gint64                id,
+                                         GError              **error);
+ClinicPatient *clinic_patients_get_by_chart_number (ClinicSession  *session,
+                                                    const char     *chart_number,
+                                                    GError        **error);
+
+/* Stores the editable fields of @patient (by id). The treatment plan is
+ * written only when it differs and the session has chart.write (else
+ * PERMISSION_DENIED). A patient session may change its own contact
+ * details (phones, email, address, emergency contact, language) and
+ * nothing else. Audited "patient.updated" with the changed fields. */
+gboolean       clinic_patients_update   (ClinicSession        *session,
+                                         const ClinicPatient  *patient,
+                                         GError              **error);
+
+/* Marks a patient active, inactive or deceased (never deleted). Audited
+ * "patient.status" old → new. */
+gboolean       clinic_patients_set_status (ClinicSession        *session,
+                                           gint64                id,
+                                           ClinicPatientStatus   status,
+                                           GError              **error);
+
+typedef enum
+{
+  CLINIC_PATIENT_SORT_RELEVANCE,   /* best matches first; by name without a query */
+  CLINIC_PATIENT_SORT_NAME,
+  CLINIC_PATIENT_SORT_AGE,
+  CLINIC_PATIENT_SORT_BIRTH_DATE,
+  CLINIC_PATIENT_SORT_PHONE,
+  CLINIC_PATIENT_SORT_CHART_NUMBER,
+  CLINIC_PATIENT_SORT_TREATMENT,
+} ClinicPatientSort;
+
+typedef struct
+{
+  gboolean           include_inactive;
+  gboolean           include_deceased;
+  int                min_age;          /* -1: no bound */
+  int                max_age;          /* -1: no bound */
+  const char        *treatment;        /* substring of the treatment plan, or NULL */
+  ClinicPatientSort  sort;
+  gboolean           descending;
+} ClinicPatientFilter;
+
+/* A filter that finds active patients of any age, best matches first. */
+void           clinic_patient_filter_init (ClinicPatientFilter *filter);
+
+/* The registry's search. @query (may be empty) is split into words; each
+ * must match: a name part by prefix without accents, 3 or more digits of
+ * a phone number, a chart number, or a date of birth (ISO or the locale's
+ * format). Rows @offset .. @offset + @limit in @filter's order; *@total
+ * (nullable) gets the number of matches. One audit event
+ * "patients.searched" per search run (@offset 0); the following pages of
+ * the same run are not audited again. A GPtrArray of ClinicPatient. */
+GPtrArray     *clinic_patients_search   (ClinicSession              *session,
+                                         const char                 *query,
+                                         const ClinicPatientFilter  *filter,
+                                         guint                       offset,
+                                         guint                       limit,
+                                         guint                      *total,
+                                         GError                    **error);
+
+G_END_DECLS

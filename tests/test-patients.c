@@ -1,0 +1,534 @@
+/* test-patients.c — the patient record, duplicates and the registry's search */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "clinic-db.h"
+#include "clinic-error.h"
+#include "clinic-keys.h"
+#include "clinic-patients.h"
+#include "clinic-session.h"
+#include "clinic-test-db.h"
+#include "clinic-users.h"
+
+#define PASSWORD "quiet river under old stone"
+
+typedef struct
+{
+  char          *dir;
+  char          *path;
+  ClinicDb      *db;
+  ClinicSession *admin;
+  gint64         mueller;
+  gint64         mueller_user;
+} Fixture;
+
+static const ClinicCredentials admin_creds = { "admin", PASSWORD, NULL, &CLINIC_KDF_LIMITS_TEST };
+
+
+static gint64
+add (Fixture    *f,
+     const char *family,
+     const char *given,
+     const char *birth,
+     const char *phone)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new (family, given, birth, phone);
+  gint64 id = clinic_patients_create (f->admin, p, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gint64
+role_id (Fixture    *f,
+         const char *builtin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) roles = clinic_roles_list (f->admin, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+
+      if (g_strcmp0 (role->builtin, builtin) == 0)
+        return role->id;
+    }
+  g_assert_not_reached ();
+}
+
+static ClinicSession *
+sign_in (Fixture    *f,
+         const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicSession *session = clinic_session_sign_in (f->db, user, PASSWORD, &error);
+
+  g_assert_no_error (error);
+  return session;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = NULL;
+  g_autofree char *link = NULL;
+  ClinicDb *created;
+
+  f->dir = g_dir_make_tmp ("clinic-patients-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "clinic.db", NULL);
+  created = clinic_db_create (f->path, "Lindenhof Practice", &admin_creds, &recovery, &error);
+  g_assert_no_error (error);
+  g_object_unref (created);
+  f->db = clinic_db_open (f->path, &admin_creds, &error);
+  g_assert_no_error (error);
+  f->admin = clinic_session_start (f->db, &error);
+  g_assert_no_error (error);
+
+  f->mueller = add (f, "Müller", "Hans Peter", "1980-02-03", "+49 (30) 123-4567");
+  add (f, "Mueller", "Anna", "1990-07-14", "0171 9876543");
+  add (f, "Meyer", "Zoë", "2015-11-30", "");
+  add (f, "Schmidt", "Martha", "1948-05-01", "030/555 12 34");
+  add (f, "Özdemir", "Ayşe", "1975-09-09", "0157 222 333 44");
+
+  clinic_users_create (f->admin, "frontdesk", "Jonas Front", CLINIC_USER_STAFF, role_id (f, "front-desk"),
+                       PASSWORD, &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+  clinic_users_create (f->admin, "doctor", "Dr. Weber", CLINIC_USER_STAFF, role_id (f, "doctor"),
+                       PASSWORD, &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+  f->mueller_user = clinic_users_create (f->admin, "hans", "Hans Müller", CLINIC_USER_PATIENT, 0,
+                                         PASSWORD, &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+  /* Linking an account to its record comes with registration; here by hand. */
+  link = g_strdup_printf ("UPDATE users SET patient_id = %" G_GINT64_FORMAT " WHERE id = %" G_GINT64_FORMAT,
+                          f->mueller, f->mueller_user);
+  clinic_test_exec (f->db, link);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->admin);
+  g_clear_object (&f->db);
+  clinic_test_remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+/* The family names found for @query, in order, joined by ",". */
+static char *
+found (ClinicSession              *session,
+       const char                 *query,
+       const ClinicPatientFilter  *filter)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  guint total = 0;
+
+  rows = clinic_patients_search (session, query, filter, 0, 100, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ClinicPatient *p = g_ptr_array_index (rows, i);
+
+      if (i > 0)
+        g_string_append_c (names, ',');
+      g_string_append (names, p->family_name);
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Sorted by name, so several matches have one expected order. */
+#define assert_found(f, query, expected) \
+  G_STMT_START { \
+    ClinicPatientFilter by_name_; \
+    g_autofree char *got_ = NULL; \
+    clinic_patient_filter_init (&by_name_); \
+    by_name_.sort = CLINIC_PATIENT_SORT_NAME; \
+    got_ = found ((f)->admin, (query), &by_name_); \
+    g_assert_cmpstr (got_, ==, (expected)); \
+  } G_STMT_END
+
+static void
+test_validation (void)
+{
+  struct { const char *field; const char *value; const char *says; } cases[] = {
+    { "family", "   ", "Enter the family name" },
+    { "given", "", "Enter the given names" },
+    { "birth", "", "Enter the date of birth" },
+    { "birth", "03.02.1980", "not a date" },
+    { "birth", "1980-02-30", "not a date" },
+    { "birth", "2999-01-01", "in the future" },
+    { "birth", "1700-01-01", "too long ago" },
+    { "phone", "12", "between 3 and 20 digits" },
+    { "phone", "030 12ab", "only digits" },
+    { "email", "hans.example.org", "not an email address" },
+    { "email", "hans@", "not an email address" },
+    { "email", "a@b@c.de", "not an email address" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 1234567");
+      g_autoptr(GError) error = NULL;
+      char **slot = g_str_equal (cases[i].field, "family") ? &p->family_name
+                  : g_str_equal (cases[i].field, "given") ? &p->given_names
+                  : g_str_equal (cases[i].field, "birth") ? &p->birth_date
+                  : g_str_equal (cases[i].field, "phone") ? &p->phone : &p->email;
+
+      g_free (*slot);
+      *slot = g_strdup (cases[i].value);
+      g_assert_false (clinic_patient_validate (p, &error));
+      g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("%s=\"%s\": message \"%s\" does not say \"%s\"", cases[i].field, cases[i].value,
+                 error->message, cases[i].says);
+    }
+
+  {
+    g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "+49 (30) 123-4567");
+    g_autoptr(GError) error = NULL;
+
+    g_free (p->email);
+    p->email = g_strdup ("hans.mueller@example.org");
+    g_assert_true (clinic_patient_validate (p, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (clinic_patient_age (p, "2026-02-02"), ==, 45);
+    g_assert_cmpint (clinic_patient_age (p, "2026-02-03"), ==, 46);
+  }
+}
+
+static void
+test_create_and_duplicates (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) same_name = clinic_test_patient_new ("müller", "hans peter", "1980-02-03", "");
+  g_autoptr(ClinicPatient) same_phone = clinic_test_patient_new ("Other", "Person", "2001-01-01", "030 1234567");
+  g_autoptr(ClinicPatient) got = NULL;
+  g_autoptr(ClinicPatient) bad = clinic_test_patient_new ("", "Nobody", "1980-02-03", "");
+  g_autoptr(GPtrArray) dups = NULL;
+  gint64 before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+  gint64 id;
+
+  got = clinic_patients_get (f->admin, f->mueller, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->chart_number, ==, "C000001");
+  g_assert_cmpstr (got->birth_date, ==, "1980-02-03");
+  g_assert_cmpint (got->status, ==, CLINIC_PATIENT_ACTIVE);
+
+  /* The same name and date of birth (any case), or the same phone digits. */
+  dups = clinic_patients_find_duplicates (f->admin, same_name, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dups->len, ==, 1);
+  g_clear_pointer (&dups, g_ptr_array_unref);
+  g_assert_cmpint (clinic_patients_create (f->admin, same_name, FALSE, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "C000001"));
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_patients_create (f->admin, same_phone, FALSE, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* Invalid input changes nothing. */
+  g_assert_cmpint (clinic_patients_create (f->admin, bad, FALSE, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before);
+
+  /* Registering anyway is the person's choice. */
+  id = clinic_patients_create (f->admin, same_phone, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, before + 1);
+  g_assert_cmpint (clinic_test_query_int (f->db,
+                                          "SELECT count(*) FROM audit_log WHERE action = 'patient.created'"),
+                   ==, before + 1);
+
+  /* Never deleted, from anywhere. */
+  {
+    char *message = NULL;
+    int rc = sqlite3_exec (clinic_db_get_handle (f->db), "DELETE FROM patients", NULL, NULL, &message);
+
+    g_assert_cmpint (rc, !=, SQLITE_OK);
+    sqlite3_free (message);
+    g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before + 1);
+  }
+}
+
+static void
+test_search_names (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* Prefixes of any name part; a single letter already searches. */
+  assert_found (f, "m", "Meyer,Mueller,Müller,Schmidt");
+  assert_found (f, "pet", "Müller");
+  assert_found (f, "hans pet", "Müller");
+  assert_found (f, "HANS", "Müller");
+  /* Without accents, either way. */
+  assert_found (f, "muller", "Müller");
+  assert_found (f, "müll", "Müller");
+  assert_found (f, "zoe", "Meyer");
+  assert_found (f, "ozdemir", "Özdemir");
+  assert_found (f, "ayse", "Özdemir");
+  /* Every word must match. */
+  assert_found (f, "muller anna", "");
+  assert_found (f, "mueller anna", "Mueller");
+  /* Quotes and FTS syntax are text, not operators. */
+  assert_found (f, "\"m", "Meyer,Mueller,Müller,Schmidt");
+  assert_found (f, "OR", "");
+  assert_found (f, "m* NEAR(", "");
+}
+
+static void
+test_search_other_keys (Fixture       *f,
+                        gconstpointer  data)
+{
+  /* Any 3 or more digits of a phone number, whatever its formatting. */
+  assert_found (f, "123", "Müller,Schmidt");
+  assert_found (f, "4567", "Müller");
+  assert_found (f, "30 123-45", "Müller");
+  assert_found (f, "(030) 555", "Schmidt");
+  assert_found (f, "5551234", "Schmidt");
+  assert_found (f, "98765", "Mueller");
+  assert_found (f, "22233344", "Özdemir");
+  assert_found (f, "999", "");
+  /* The chart number, with or without its letter and zeros. */
+  assert_found (f, "C000004", "Schmidt");
+  assert_found (f, "c4", "Schmidt");
+  assert_found (f, "C000099", "");
+  /* A date of birth, ISO or the locale's format (C locale: m/d/y). */
+  assert_found (f, "1948-05-01", "Schmidt");
+  assert_found (f, "05/01/1948", "Schmidt");
+  assert_found (f, "1948-05-02", "");
+  /* Combined with a name. */
+  assert_found (f, "schmidt 1948-05-01", "Schmidt");
+  assert_found (f, "meyer 1948-05-01", "");
+  /* Empty: everyone, by name. */
+  assert_found (f, "", "Meyer,Mueller,Müller,Özdemir,Schmidt");
+}
+
+static void
+test_search_filters_and_order (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicPatientFilter filter;
+  g_autofree char *with_inactive = NULL;
+  g_autofree char *young = NULL;
+  g_autofree char *by_age = NULL;
+  g_autofree char *by_chart_desc = NULL;
+
+  /* Inactive and deceased patients only when the filter asks. */
+  g_assert_true (clinic_patients_set_status (f->admin, f->mueller, CLINIC_PATIENT_DECEASED, &error));
+  g_assert_no_error (error);
+  assert_found (f, "hans", "");
+  clinic_patient_filter_init (&filter);
+  filter.include_inactive = TRUE;
+  with_inactive = found (f->admin, "hans", &filter);
+  g_assert_cmpstr (with_inactive, ==, "");
+  filter.include_deceased = TRUE;
+  g_clear_pointer (&with_inactive, g_free);
+  with_inactive = found (f->admin, "hans", &filter);
+  g_assert_cmpstr (with_inactive, ==, "Müller");
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patient.status'"
+                                                 " AND old_value = 'active' AND new_value = 'deceased'"), ==, 1);
+
+  /* Age range: Zoë (born 2015) is the only one under 18; sort in SQL. */
+  clinic_patient_filter_init (&filter);
+  filter.max_age = 17;
+  young = found (f->admin, "", &filter);
+  g_assert_cmpstr (young, ==, "Meyer");
+  clinic_patient_filter_init (&filter);
+  filter.min_age = 18;
+  filter.sort = CLINIC_PATIENT_SORT_AGE;
+  by_age = found (f->admin, "", &filter);
+  g_assert_cmpstr (by_age, ==, "Mueller,Özdemir,Schmidt");
+  clinic_patient_filter_init (&filter);
+  filter.sort = CLINIC_PATIENT_SORT_CHART_NUMBER;
+  filter.descending = TRUE;
+  by_chart_desc = found (f->admin, "", &filter);
+  g_assert_cmpstr (by_chart_desc, ==, "Özdemir,Schmidt,Meyer,Mueller");
+
+  /* Best matches first: a family name before a given name. */
+  add (f, "Hansen", "Karl", "1960-01-01", "");
+  {
+    g_autofree char *ranked = NULL;
+
+    clinic_patient_filter_init (&filter);
+    filter.include_deceased = TRUE;
+    ranked = found (f->admin, "hans", &filter);
+    g_assert_cmpstr (ranked, ==, "Hansen,Müller");
+  }
+
+  /* Paging: the same order, a page at a time, and one audit event per run. */
+  {
+    gint64 searches = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patients.searched'");
+    g_autoptr(GPtrArray) first = clinic_patients_search (f->admin, "", NULL, 0, 2, NULL, &error);
+    g_autoptr(GPtrArray) second = clinic_patients_search (f->admin, "", NULL, 2, 2, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (first->len, ==, 2);
+    g_assert_cmpuint (second->len, ==, 2);
+    g_assert_cmpstr (((ClinicPatient *) first->pdata[0])->family_name, ==, "Hansen");
+    g_assert_cmpstr (((ClinicPatient *) second->pdata[0])->family_name, ==, "Mueller");
+    g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patients.searched'"),
+                     ==, searches + 1);
+  }
+}
+
+static void
+test_treatment_is_clinical (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicSession) desk = sign_in (f, "frontdesk");
+  g_autoptr(ClinicSession) doctor = sign_in (f, "doctor");
+  g_autoptr(ClinicPatient) p = NULL;
+  g_autoptr(ClinicPatient) seen = NULL;
+  ClinicPatientFilter filter;
+
+  p = clinic_patients_get (doctor, f->mueller, &error);
+  g_assert_no_error (error);
+  g_free (p->treatment);
+  p->treatment = g_strdup ("Physiotherapy, 10 sessions");
+  /* The doctor may read contact details but not change them. */
+  g_assert_false (clinic_patients_update (doctor, p, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_true (clinic_patients_update (f->admin, p, &error));
+  g_assert_no_error (error);
+
+  /* The front desk sees no treatment, cannot filter or sort by it, and
+   * cannot change it. */
+  seen = clinic_patients_get (desk, f->mueller, &error);
+  g_assert_no_error (error);
+  g_assert_null (seen->treatment);
+  clinic_patient_filter_init (&filter);
+  filter.treatment = "physio";
+  g_assert_null (clinic_patients_search (desk, "", &filter, 0, 10, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  {
+    g_autofree char *names = found (f->admin, "", &filter);
+    g_assert_cmpstr (names, ==, "Müller");
+  }
+  g_free (seen->treatment);
+  seen->treatment = g_strdup ("None");
+  g_assert_false (clinic_patients_update (desk, seen, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  /* Leaving it NULL changes the contact details only. */
+  g_clear_pointer (&seen->treatment, g_free);
+  g_free (seen->phone2);
+  seen->phone2 = g_strdup ("0176 555 0000");
+  g_assert_true (clinic_patients_update (desk, seen, &error));
+  g_assert_no_error (error);
+  assert_found (f, "5550000", "Müller");
+  /* The old number is gone from the index. */
+  g_free (seen->phone);
+  seen->phone = g_strdup ("");
+  g_assert_true (clinic_patients_update (desk, seen, &error));
+  assert_found (f, "4567", "");
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE treatment = 'Physiotherapy, 10 sessions'"),
+                   ==, 1);
+  clinic_test_exec (f->db, "INSERT INTO patients_names_fts (patients_names_fts) VALUES ('integrity-check')");
+  clinic_test_exec (f->db, "INSERT INTO patients_phone_fts (patients_phone_fts) VALUES ('integrity-check')");
+}
+
+static void
+test_patient_session (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicSession) hans = sign_in (f, "hans");
+  g_autoptr(ClinicPatient) own = NULL;
+  g_autoptr(ClinicPatient) other = NULL;
+  gint64 opened;
+
+  /* Their own record, nobody else's, and no registry. */
+  opened = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patient.opened'");
+  own = clinic_patients_get (hans, f->mueller, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patient.opened'"),
+                   ==, opened + 1);
+  other = clinic_patients_get (hans, f->mueller + 1, &error);
+  g_assert_null (other);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_null (clinic_patients_search (hans, "m", NULL, 0, 10, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* Contact details: yes. Anything else: no, and nothing changes. */
+  g_free (own->email);
+  own->email = g_strdup ("hans@example.org");
+  g_assert_true (clinic_patients_update (hans, own, &error));
+  g_assert_no_error (error);
+  g_free (own->family_name);
+  own->family_name = g_strdup ("Mustermann");
+  g_assert_false (clinic_patients_update (hans, own, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE family_name = 'Müller'"
+                                                 " AND email = 'hans@example.org'"), ==, 1);
+}
+
+static void
+test_no_plaintext (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *needles[] = { "Özdemir", "Schmidt", "5551234", "1948-05-01", "Martha" };
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint files = 0;
+
+  clinic_test_exec (f->db, "PRAGMA wal_checkpoint(PASSIVE)");
+  dir = g_dir_open (f->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (f->dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (file, &contents, &len, NULL))
+        continue;
+      files++;
+      for (guint i = 0; i < G_N_ELEMENTS (needles); i++)
+        g_assert_null (memmem (contents, len, needles[i], strlen (needles[i])));
+    }
+  g_assert_cmpuint (files, >=, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_assert_true (sodium_init () >= 0);
+  clinic_keys_allow_test_limits (TRUE);
+
+  g_test_add_func ("/patients/validation", test_validation);
+#define ADD(path, fn) g_test_add ("/patients/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("create-and-duplicates", test_create_and_duplicates);
+  ADD ("search/names", test_search_names);
+  ADD ("search/phones-charts-dates", test_search_other_keys);
+  ADD ("search/filters-and-order", test_search_filters_and_order);
+  ADD ("treatment-is-clinical", test_treatment_is_clinical);
+  ADD ("patient-session", test_patient_session);
+  ADD ("no-plaintext-on-disk", test_no_plaintext);
+#undef ADD
+  return g_test_run ();
+}
