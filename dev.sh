@@ -63,43 +63,28 @@ dev_env() {
   export CLINIC_LOCALEDIR=$build/po
 }
 
-# The demo clinic: one user for each built-in role. Patients, appointments
-# and the rest of the demo data come with the features that hold them.
-demo_logins=(
-  "anna|Anna Keller|Administrator|lindenhof morning coffee"
-  "weber|Dr. Lena Weber|Doctor|quiet river under old stone"
-  "jonas|Jonas Berg|Front desk|amber fields after summer rain"
-  "paula|Paula Schmidt|patient|seven lanterns over the harbour"
-)
+# The demo clinic: `clinicctl demo` makes it (one login per role and a few
+# thousand synthetic patients); later features add their own demo data.
+DEMO_PATIENTS=${DEMO_PATIENTS:-5000}
 
 make_demo() {
   local dir=$1 db=$1/clinic.db ctl=$build/src/cli/clinicctl
   mkdir -p "$dir"
   if [ ! -f "$db" ]; then
-    say "Creating the demo clinic in $db (a few seconds: every password is stretched with Argon2id)"
-    local admin_display admin_pw
-    IFS='|' read -r _ admin_display _ admin_pw <<< "${demo_logins[0]}"
-    printf '%s\n' "$admin_pw" | "$ctl" init --clinic-name "Lindenhof Practice (demo)" --admin anna \
-      --admin-name "$admin_display" --database "$db" --password-stdin > "$dir/recovery-key.txt" 2>/dev/null
-    local entry name display role pw
-    for entry in "${demo_logins[@]:1}"; do
-      IFS='|' read -r name display role pw <<< "$entry"
-      if [ "$role" = patient ]; then
-        printf '%s\n%s\n' "$admin_pw" "$pw" | "$ctl" users add "$name" --display-name "$display" \
-          --patient --database "$db" --user anna --password-stdin > /dev/null
-      else
-        printf '%s\n%s\n' "$admin_pw" "$pw" | "$ctl" users add "$name" --display-name "$display" \
-          --role "$role" --database "$db" --user anna --password-stdin > /dev/null
-      fi
-    done
+    say "Creating the demo clinic in $db ($DEMO_PATIENTS patients; a few seconds: every password is stretched with Argon2id)"
+    if ! "$ctl" demo --patients "$DEMO_PATIENTS" --database "$db" > "$dir/logins.txt" 2> "$dir/recovery-key.txt"; then
+      cat "$dir/recovery-key.txt" >&2
+      rm -rf "$dir"
+      say "Could not create the demo clinic."; exit 1
+    fi
   fi
   echo
   echo "Demo logins (database $db):"
-  local entry name display role pw
-  for entry in "${demo_logins[@]}"; do
-    IFS='|' read -r name display role pw <<< "$entry"
-    printf '  %-7s %-32s %-15s (%s)\n' "$name" "$pw" "$role" "$display"
-  done
+  local role name pw
+  while IFS=$'\t' read -r role name pw; do
+    printf '  %-10s %-7s %s\n' "$role" "$name" "$pw"
+  done < "$dir/logins.txt"
+  echo "  The patient login is for the kiosk seat; staff logins open the database."
   echo "  The demo's recovery key is in $dir/recovery-key.txt (a real clinic prints it and never keeps it on the PC)."
   echo "  Delete $dir to start over with the set-up assistant."
   echo

@@ -80,7 +80,6 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *recovery = NULL;
-  g_autofree char *link = NULL;
   ClinicDb *created;
 
   f->dir = g_dir_make_tmp ("clinic-patients-XXXXXX", &error);
@@ -109,10 +108,8 @@ fixture_set_up (Fixture       *f,
   f->mueller_user = clinic_users_create (f->admin, "hans", "Hans Müller", CLINIC_USER_PATIENT, 0,
                                          PASSWORD, &CLINIC_KDF_LIMITS_TEST, &error);
   g_assert_no_error (error);
-  /* Linking an account to its record comes with registration; here by hand. */
-  link = g_strdup_printf ("UPDATE users SET patient_id = %" G_GINT64_FORMAT " WHERE id = %" G_GINT64_FORMAT,
-                          f->mueller, f->mueller_user);
-  clinic_test_exec (f->db, link);
+  g_assert_true (clinic_patients_link_account (f->admin, f->mueller, f->mueller_user, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -486,6 +483,91 @@ test_patient_session (Fixture       *f,
 }
 
 static void
+count_progress (guint    done,
+                guint    total,
+                gpointer user_data)
+{
+  guint *calls = user_data;
+
+  g_assert_cmpuint (done, <=, total);
+  (*calls)++;
+}
+
+static void
+test_import_all_or_nothing (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  gint64 before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+  gint64 audit = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log");
+  guint calls = 0;
+
+  for (guint i = 0; i < 2500; i++)
+    {
+      g_autofree char *family = g_strdup_printf ("Import%u", i);
+      g_autofree char *phone = g_strdup_printf ("040 %07u", i);
+
+      g_ptr_array_add (list, clinic_test_patient_new (family, "Ida", "1966-06-06", phone));
+    }
+  /* One bad row: nothing is imported, and the error names the row. */
+  g_free (((ClinicPatient *) list->pdata[1700])->birth_date);
+  ((ClinicPatient *) list->pdata[1700])->birth_date = g_strdup ("1966-13-01");
+  g_assert_cmpint (clinic_patients_import (f->admin, list, count_progress, &calls, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "Row 1701: "));
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"), ==, audit);
+
+  g_free (((ClinicPatient *) list->pdata[1700])->birth_date);
+  ((ClinicPatient *) list->pdata[1700])->birth_date = g_strdup ("1966-12-01");
+  g_assert_cmpint (clinic_patients_import (f->admin, list, count_progress, &calls, &error), ==, 2500);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls, ==, 3);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before + 2500);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patients.imported'"
+                                                 " AND new_value = '2500'"), ==, 1);
+  /* Found like any other patient. */
+  assert_found (f, "import1999", "Import1999");
+  assert_found (f, "040 0001999", "Import1999");
+  /* Digits also name a chart number: C001999 is the 1999th patient. */
+  assert_found (f, "1999", "Import1993,Import1999");
+}
+
+static void
+test_link_account (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicUser) jonas = NULL;
+  gint64 other;
+
+  other = clinic_users_create (f->admin, "anna-p", "Anna Mueller", CLINIC_USER_PATIENT, 0, PASSWORD,
+                               &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_no_error (error);
+  /* One account per record. */
+  g_assert_false (clinic_patients_link_account (f->admin, f->mueller, other, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  /* Staff accounts are not patients' accounts. */
+  jonas = clinic_users_lookup_by_name (f->admin, "frontdesk", &error);
+  g_assert_no_error (error);
+  g_assert_false (clinic_patients_link_account (f->admin, f->mueller + 1, jonas->id, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (clinic_patients_link_account (f->admin, f->mueller + 1, other, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicSession) anna = sign_in (f, "anna-p");
+    g_autoptr(ClinicPatient) own = clinic_patients_get (anna, f->mueller + 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (own->given_names, ==, "Anna");
+  }
+}
+
+static void
 test_no_plaintext (Fixture       *f,
                    gconstpointer  data)
 {
@@ -528,6 +610,8 @@ main (int   argc,
   ADD ("search/filters-and-order", test_search_filters_and_order);
   ADD ("treatment-is-clinical", test_treatment_is_clinical);
   ADD ("patient-session", test_patient_session);
+  ADD ("import-all-or-nothing", test_import_all_or_nothing);
+  ADD ("link-account", test_link_account);
   ADD ("no-plaintext-on-disk", test_no_plaintext);
 #undef ADD
   return g_test_run ();

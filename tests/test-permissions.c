@@ -245,6 +245,23 @@ call_patients_get_by_chart_number (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_patients_import (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+
+  g_ptr_array_add (list, clinic_test_patient_new ("Imported", "Ida", "1966-06-06", ""));
+  return clinic_patients_import (s, list, NULL, NULL, error) == 1;
+}
+
+static gboolean
+call_patients_link_account (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicUser) user = clinic_users_lookup_by_name (f->admin, "patient", NULL);
+
+  return clinic_patients_link_account (s, f->patient_id, user->id, error);
+}
+
+static gboolean
 call_patients_search (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) found = clinic_patients_search (s, "mül", NULL, 0, 20, NULL, error);
@@ -276,6 +293,8 @@ static const Row rows[] = {
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
   { "clinic_patients_get",              CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_get },
   { "clinic_patients_get_by_chart_number", CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_patients_get_by_chart_number },
+  { "clinic_patients_import",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_import },
+  { "clinic_patients_link_account",     CLINIC_PERMISSION_USERS,                  call_patients_link_account },
   { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },

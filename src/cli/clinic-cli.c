@@ -16,6 +16,8 @@
 #include "clinic-settings.h"
 #include "clinic-storage.h"
 #include "clinic-paths.h"
+#include "clinic-demo.h"
+#include "clinic-patients.h"
 #include "clinic-users.h"
 
 G_DEFINE_QUARK (clinic-cli-error-quark, clinic_cli_error)
@@ -32,6 +34,8 @@ static gboolean command_users   (ClinicCliContext *context, int argc, char **arg
 static gboolean command_roles   (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_settings (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_audit   (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_demo    (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_patients (ClinicCliContext *context, int argc, char **argv, GError **error);
 
 /* Commands are added here as the layers below them land. */
 static const ClinicCliCommand commands[] = {
@@ -55,6 +59,11 @@ static const ClinicCliCommand commands[] = {
     N_("Show or change the clinic’s settings"), command_settings },
   { "audit", N_("list [--by USER] [--action ACTION] [--patient ID] [--from DATE] [--to DATE] [--limit N] | verify [--anchor BACKUP]"),
     N_("List the audit trail, newest first, or check that it is whole"), command_audit },
+  { "demo", N_("[--patients N] [--seed N]"),
+    N_("Create a demo clinic with synthetic patients at --database (prints the demo logins)"),
+    command_demo },
+  { "patients", N_("search QUERY [--inactive] [--deceased] [--limit N] | show CHART-NUMBER"),
+    N_("Find patients as the registry does, or show one patient"), command_patients },
   { "help", N_("[COMMAND]"), N_("Show the commands, or the help of one command"), command_help },
   { "version", "", N_("Show the version of clinicctl"), command_version },
 };
@@ -1340,5 +1349,162 @@ command_audit (ClinicCliContext  *context,
 
   g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
                        _("“audit” needs “list” or “verify”."));
+  return FALSE;
+}
+
+/* --- demo --------------------------------------------------------------- */
+
+/* demo [--patients N] [--seed N]: a new database, no questions asked;
+ * prints ROLE<TAB>USER<TAB>PASSWORD a line, the recovery key on stderr. */
+static gboolean
+command_demo (ClinicCliContext  *context,
+              int                argc,
+              char             **argv,
+              GError           **error)
+{
+  const ClinicDemoLogin *logins;
+  char *recovery;
+  gint n_patients = 200, seed = 1;
+  guint n_logins;
+  GOptionEntry entries[] = {
+    { "patients", 0, 0, G_OPTION_ARG_INT, &n_patients, NULL, NULL },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, entries, 0, error))
+    return FALSE;
+  if (n_patients < 0 || n_patients > 10000000)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“--patients” takes a number from 0 to 10000000."));
+      return FALSE;
+    }
+
+  recovery = clinic_demo_create (context->database, (guint) n_patients, (guint32) seed, error);
+  if (recovery == NULL)
+    return FALSE;
+
+  logins = clinic_demo_get_logins (&n_logins);
+  for (guint i = 0; i < n_logins; i++)
+    clinic_cli_print (context, "%s\t%s\t%s\n", logins[i].role_key, logins[i].user, logins[i].password);
+  g_printerr (_("Recovery key of the demo clinic: %s\n"), recovery);
+  sodium_memzero (recovery, strlen (recovery));
+  g_free (recovery);
+  return TRUE;
+}
+
+/* --- patients ----------------------------------------------------------- */
+
+static void
+print_patient_line (ClinicCliContext    *context,
+                    const ClinicPatient *p)
+{
+  clinic_cli_print (context, "%s\t%s, %s\t%s\t%s\t%s\n", p->chart_number, p->family_name, p->given_names,
+                    p->birth_date, p->phone, clinic_patient_status_to_string (p->status));
+}
+
+static gboolean
+patients_search (ClinicCliContext  *context,
+                 int                argc,
+                 char             **argv,
+                 GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  ClinicPatientFilter filter;
+  gboolean inactive = FALSE, deceased = FALSE;
+  gint limit = 50;
+  guint total = 0;
+  GOptionEntry entries[] = {
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &inactive, NULL, NULL },
+    { "deceased", 0, 0, G_OPTION_ARG_NONE, &deceased, NULL, NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, entries, 1, error))
+    return FALSE;
+  if (limit < 1)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“--limit” takes a number above 0."));
+      return FALSE;
+    }
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  clinic_patient_filter_init (&filter);
+  filter.include_inactive = inactive;
+  filter.include_deceased = deceased;
+  found = clinic_patients_search (session, argv[1], &filter, 0, (guint) limit, &total, error);
+  if (found == NULL)
+    return FALSE;
+  for (guint i = 0; i < found->len; i++)
+    print_patient_line (context, g_ptr_array_index (found, i));
+  if (total > found->len)
+    g_printerr (_("%u more; narrow the search or raise “--limit”.\n"), total - found->len);
+  return TRUE;
+}
+
+static gboolean
+patients_show (ClinicCliContext  *context,
+               int                argc,
+               char             **argv,
+               GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(ClinicPatient) p = NULL;
+
+  if (!parse_command_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 1, error))
+    return FALSE;
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  p = clinic_patients_get_by_chart_number (session, argv[1], error);
+  if (p == NULL)
+    return FALSE;
+
+  {
+    const struct { const char *key; const char *value; } fields[] = {
+      { "chart_number", p->chart_number }, { "family_name", p->family_name },
+      { "given_names", p->given_names }, { "birth_date", p->birth_date },
+      { "sex", clinic_sex_to_string (p->sex) }, { "status", clinic_patient_status_to_string (p->status) },
+      { "phone", p->phone }, { "phone2", p->phone2 }, { "email", p->email }, { "address", p->address },
+      { "emergency_contact", p->emergency_contact }, { "language", p->language },
+      { "national_id", p->national_id }, { "insurance_id", p->insurance_id },
+      { "treatment", p->treatment }, { "notes", p->notes },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      {
+        g_autofree char *one_line = NULL;
+
+        /* Not readable by this session (the chart): left out. */
+        if (fields[i].value == NULL)
+          continue;
+        one_line = g_strdelimit (g_strdup (fields[i].value), "\n\t", ' ');
+        clinic_cli_print (context, "%s\t%s\n", fields[i].key, one_line);
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+command_patients (ClinicCliContext  *context,
+                  int                argc,
+                  char             **argv,
+                  GError           **error)
+{
+  const char *verb = argc > 1 ? argv[1] : NULL;
+
+  if (g_strcmp0 (verb, "search") == 0)
+    return patients_search (context, argc - 1, argv + 1, error);
+  if (g_strcmp0 (verb, "show") == 0)
+    return patients_show (context, argc - 1, argv + 1, error);
+
+  g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                       _("“patients” needs one of: search, show; “clinicctl help patients” shows them."));
   return FALSE;
 }

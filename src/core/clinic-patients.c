@@ -223,6 +223,17 @@ clinic_patient_age (const ClinicPatient *patient,
   return MAX (age, 0);
 }
 
+static gboolean
+all_digits (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
 /* --- Validation ----------------------------------------------------------- */
 
 static char *
@@ -704,6 +715,58 @@ bind_record (sqlite3_stmt        *stmt,
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":now"), now);
 }
 
+/* Inserts @patient as the next chart number, with its search entries,
+ * inside the caller's write transaction. Returns the id, 0 on error. */
+static gint64
+insert_row (ClinicDb             *db,
+            const ClinicPatient  *patient,
+            const char           *treatment,
+            GError              **error)
+{
+  g_autofree char *chart_number = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id;
+  int rc;
+
+  stmt = clinic_db_prepare (db, "SELECT coalesce (max (id), 0) + 1 FROM patients", error);
+  if (stmt == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (db, rc, error);
+      return 0;
+    }
+
+  chart_number = g_strdup_printf ("C%06" G_GINT64_FORMAT, id);
+  stmt = clinic_db_prepare (db,
+                            "INSERT INTO patients (id, chart_number, family_name, given_names,"
+                            " birth_date, sex, phone, phone2, phone_digits, email, address,"
+                            " emergency_contact, language, notes, national_id, insurance_id,"
+                            " treatment, status, created_at, updated_at, sort_key)"
+                            " VALUES (:id, :chart, :family, :given, :birth, :sex, :phone, :phone2,"
+                            " :digits, :email, :address, :emergency, :language, :notes, :national,"
+                            " :insurance, :treatment, :status, :now, :now, :key)",
+                            error);
+  if (stmt == NULL)
+    return 0;
+  bind_record (stmt, patient, treatment, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":chart"), chart_number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":status"),
+                     clinic_patient_status_to_string (patient->status), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return 0;
+    }
+  return fts_add (db, id, error) ? id : 0;
+}
+
 gint64
 clinic_patients_create (ClinicSession        *session,
                         const ClinicPatient  *patient,
@@ -713,10 +776,8 @@ clinic_patients_create (ClinicSession        *session,
   g_autoptr(GPtrArray) dups = NULL;
   g_autofree char *chart_number = NULL;
   const char *treatment;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
-  gint64 id, now;
-  int rc;
+  gint64 id;
 
   g_return_val_if_fail (patient != NULL, 0);
 
@@ -750,47 +811,12 @@ clinic_patients_create (ClinicSession        *session,
         }
     }
 
-  stmt = clinic_db_prepare (db, "SELECT coalesce (max (id), 0) + 1 FROM patients", error);
-  if (stmt == NULL)
+  id = insert_row (db, patient, treatment, error);
+  if (id == 0)
     goto fail;
-  rc = sqlite3_step (stmt);
-  id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (db, rc, error);
-      goto fail;
-    }
 
   chart_number = g_strdup_printf ("C%06" G_GINT64_FORMAT, id);
-  now = g_get_real_time () / G_USEC_PER_SEC;
-
-  stmt = clinic_db_prepare (db,
-                            "INSERT INTO patients (id, chart_number, family_name, given_names,"
-                            " birth_date, sex, phone, phone2, phone_digits, email, address,"
-                            " emergency_contact, language, notes, national_id, insurance_id,"
-                            " treatment, status, created_at, updated_at, sort_key)"
-                            " VALUES (:id, :chart, :family, :given, :birth, :sex, :phone, :phone2,"
-                            " :digits, :email, :address, :emergency, :language, :notes, :national,"
-                            " :insurance, :treatment, :status, :now, :now, :key)",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  bind_record (stmt, patient, treatment, now);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
-  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":chart"), chart_number, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":status"),
-                     clinic_patient_status_to_string (patient->status), -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      goto fail;
-    }
-
-  if (!fts_add (db, id, error)
-      || !audit_patient (db, session, "patient.created", id, NULL, chart_number, error)
+  if (!audit_patient (db, session, "patient.created", id, NULL, chart_number, error)
       || !clinic_db_commit (db, error))
     goto fail;
   return id;
@@ -798,6 +824,135 @@ clinic_patients_create (ClinicSession        *session,
 fail:
   clinic_db_rollback (db);
   return 0;
+}
+
+gint64
+clinic_patients_import (ClinicSession        *session,
+                        GPtrArray            *patients,
+                        ClinicProgressFunc    progress,
+                        gpointer              user_data,
+                        GError              **error)
+{
+  g_autofree char *count = NULL;
+  gboolean any_treatment = FALSE;
+  ClinicDb *db;
+
+  g_return_val_if_fail (patients != NULL, -1);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error))
+    return -1;
+  /* Everything is checked before anything is written. */
+  for (guint i = 0; i < patients->len; i++)
+    {
+      const ClinicPatient *p = g_ptr_array_index (patients, i);
+      g_autoptr(GError) invalid = NULL;
+
+      if (!clinic_patient_validate (p, &invalid))
+        {
+          g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("Row %u: %s"), i + 1, invalid->message);
+          return -1;
+        }
+      any_treatment |= p->treatment != NULL && *p->treatment != '\0';
+    }
+  if (any_treatment && !clinic_session_require (session, CLINIC_PERMISSION_CHART_WRITE, error))
+    return -1;
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return -1;
+  for (guint i = 0; i < patients->len; i++)
+    {
+      const ClinicPatient *p = g_ptr_array_index (patients, i);
+
+      if (insert_row (db, p, p->treatment, error) == 0)
+        goto fail;
+      if (progress != NULL && (i % 1000 == 999 || i + 1 == patients->len))
+        progress (i + 1, patients->len, user_data);
+    }
+  count = g_strdup_printf ("%u", patients->len);
+  if (!clinic_audit_append (db, session, NULL, 0, "patients.imported", "patient", NULL, 0, NULL, count, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return patients->len;
+
+fail:
+  clinic_db_rollback (db);
+  return -1;
+}
+
+gboolean
+clinic_patients_link_account (ClinicSession  *session,
+                              gint64          patient_id,
+                              gint64          user_id,
+                              GError        **error)
+{
+  g_autoptr(ClinicPatient) p = NULL;
+  g_autofree char *user = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 holder = 0;
+  int rc, changed;
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_USERS, error))
+    return FALSE;
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  p = fetch_one (db, "p.id = ?1", patient_id, NULL, FALSE, error);
+  if (p == NULL)
+    goto fail;
+
+  stmt = clinic_db_prepare (db, "SELECT id FROM users WHERE patient_id = ?1 AND id != ?2", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    holder = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+  if (holder != 0)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                           _("This patient already has an account."));
+      goto fail;
+    }
+
+  stmt = clinic_db_prepare (db, "UPDATE users SET patient_id = ?1 WHERE id = ?2 AND kind = 'patient'", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, patient_id);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  rc = sqlite3_step (stmt);
+  changed = sqlite3_changes (clinic_db_get_handle (db));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      goto fail;
+    }
+  if (changed != 1)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
+                           _("There is no such patient account."));
+      goto fail;
+    }
+
+  user = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
+  if (!audit_patient (db, session, "patient.account-linked", patient_id, NULL, user, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
 }
 
 static ClinicPatient *
@@ -843,6 +998,14 @@ clinic_patients_get_by_chart_number (ClinicSession  *session,
   g_return_val_if_fail (chart_number != NULL, NULL);
   upper = g_ascii_strup (chart_number, -1);
   g_strstrip (upper);
+  /* "c12" and "C000012" name the same chart. */
+  if (upper[0] == 'C' && all_digits (upper + 1) && strlen (upper) <= 13)
+    {
+      gint64 n = g_ascii_strtoll (upper + 1, NULL, 10);
+
+      g_free (upper);
+      upper = g_strdup_printf ("C%06" G_GINT64_FORMAT, n);
+    }
   return get_patient (session, "p.chart_number = ?1", 0, upper, error);
 }
 
@@ -1051,16 +1214,6 @@ add_text (GArray     *bindings,
   return bindings->len;
 }
 
-static gboolean
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
 
 /* The ISO date @years before today (for the age bounds). */
 static char *

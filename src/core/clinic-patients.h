@@ -89,6 +89,33 @@ gint64         clinic_patients_create   (ClinicSession        *session,
                                          gboolean              allow_duplicate,
                                          GError              **error);
 
+/* Called now and then during long work: @done of @total. */
+typedef void (*ClinicProgressFunc) (guint    done,
+                                    guint    total,
+                                    gpointer user_data);
+
+/* Registers every record of @patients (ClinicPatient) in one transaction:
+ * all of them, or none. A record that does not validate fails the whole
+ * import with CLINIC_ERROR_INVALID naming its row (1-based, as the
+ * caller numbered @patients). No duplicate check: an import brings a
+ * list from another system, whose duplicates are that system's. One
+ * audit event "patients.imported" with the count. Returns the number
+ * registered, or -1 on error. */
+gint64         clinic_patients_import   (ClinicSession        *session,
+                                         GPtrArray            *patients,
+                                         ClinicProgressFunc    progress,
+                                         gpointer              user_data,
+                                         GError              **error);
+
+/* Links the patient account @user_id to the record @patient_id (the
+ * account then sees that record as its own). Needs the users permission
+ * and a patient account; a record has at most one account (CONFLICT).
+ * Audited "patient.account-linked". */
+gboolean       clinic_patients_link_account (ClinicSession    *session,
+                                             gint64            patient_id,
+                                             gint64            user_id,
+                                             GError          **error);
+
 /* One patient by id, or by chart number. Audited "patient.opened" (one
  * event per opened chart). A patient session gets its own record only. */
 ClinicPatient *clinic_patients_get      (ClinicSession        *session,
