@@ -281,7 +281,7 @@ call_patients_update (Fixture *f, ClinicSession *s, GError **error)
   g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 555 0199");
 
   p->id = f->patient_id;
-  p->treatment = NULL;
+  g_clear_pointer (&p->treatment, g_free);
   return clinic_patients_update (s, p, error);
 }
 

@@ -143,7 +143,8 @@ gboolean       clinic_patients_set_status (ClinicSession        *session,
 
 typedef enum
 {
-  CLINIC_PATIENT_SORT_RELEVANCE,   /* best matches first; by name without a query */
+  CLINIC_PATIENT_SORT_RELEVANCE,   /* best matches first; by name without a name in
+                                    * the query or with thousands of matches */
   CLINIC_PATIENT_SORT_NAME,
   CLINIC_PATIENT_SORT_AGE,
   CLINIC_PATIENT_SORT_BIRTH_DATE,
