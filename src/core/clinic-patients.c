@@ -1239,6 +1239,8 @@ build_search (ClinicSession              *session,
               GString                    *where,
               GArray                     *bindings,
               int                        *names_param,
+              GArray                     *fts_params,
+              gboolean                   *selective,
               GError                    **error)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (query ? query : ""));
@@ -1279,6 +1281,7 @@ build_search (ClinicSession              *session,
       if (strpbrk (w, "-./") != NULL && (date = clinic_patient_parse_date (w)) != NULL)
         {
           g_string_append_printf (where, " AND p.birth_date = ?%d", add_text (bindings, date));
+          *selective = TRUE;
           continue;
         }
 
@@ -1287,6 +1290,7 @@ build_search (ClinicSession              *session,
           g_autofree char *chart = g_strdup_printf ("C%06" G_GINT64_FORMAT,
                                                     g_ascii_strtoll (w + 1, NULL, 10));
           g_string_append_printf (where, " AND p.chart_number = ?%d", add_text (bindings, chart));
+          *selective = TRUE;
           continue;
         }
 
@@ -1301,13 +1305,18 @@ build_search (ClinicSession              *session,
           if (strlen (digits) >= PHONE_MIN_DIGITS)
             {
               g_autofree char *phrase = g_strdup_printf ("\"%s\"", digits);
+              int m = add_text (bindings, phrase);
+
               g_string_append_printf (where,
-                                      " AND (p.chart_number = ?%d OR p.id IN (SELECT rowid FROM"
-                                      " patients_phone_fts WHERE patients_phone_fts MATCH ?%d))",
-                                      c, add_text (bindings, phrase));
+                                      " AND (p.chart_number = ?%d OR @p.id IN (SELECT rowid FROM"
+                                      " patients_phone_fts WHERE patients_phone_fts MATCH ?%d))", c, m);
+              g_array_append_val (fts_params, m);
             }
           else
-            g_string_append_printf (where, " AND p.chart_number = ?%d", c);
+            {
+              g_string_append_printf (where, " AND p.chart_number = ?%d", c);
+              *selective = TRUE;
+            }
           continue;
         }
 
@@ -1328,8 +1337,9 @@ build_search (ClinicSession              *session,
     {
       *names_param = add_text (bindings, names->str);
       g_string_append_printf (where,
-                              " AND p.id IN (SELECT rowid FROM patients_names_fts"
+                              " AND @p.id IN (SELECT rowid FROM patients_names_fts"
                               " WHERE patients_names_fts MATCH ?%d)", *names_param);
+      g_array_append_val (fts_params, *names_param);
     }
 
   if (filter->min_age >= 0)
@@ -1414,8 +1424,12 @@ clinic_patients_search (ClinicSession              *session,
   g_autofree char *sql = NULL;
   ClinicPatientFilter defaults;
   gboolean ranked = FALSE, chart;
+  g_autoptr(GArray) fts_params = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree char *where_set = NULL;
+  g_autofree char *where_walk = NULL;
+  gboolean selective = FALSE;
   int names_param = 0;
-  guint matches;
+  guint name_matches = RANK_LIMIT + 1, fewest = RANK_LIMIT + 1;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *handle;
   ClinicDb *db;
@@ -1432,33 +1446,76 @@ clinic_patients_search (ClinicSession              *session,
     }
   g_array_set_clear_func (bindings, binding_clear);
   chart = may_read_chart (session);
-  if (!build_search (session, query, filter, where, bindings, &names_param, error))
+  if (!build_search (session, query, filter, where, bindings, &names_param, fts_params, &selective, error))
     return NULL;
+  /* "@p.id IN (FTS)": plain, SQLite looks the matches up by id (good for
+   * few, and for counting); with "+", it walks the index of the order and
+   * checks each row against the matches (good for many: the first page of
+   * "s…" is at the start of the name index). */
+  {
+    g_auto(GStrv) parts = g_strsplit (where->str, "@p.id", -1);
+
+    where_set = g_strjoinv ("p.id", parts);
+    where_walk = g_strjoinv ("+p.id", parts);
+  }
 
   db = clinic_session_get_db (session);
   handle = clinic_db_get_handle (db);
 
-  /* The count comes first: it also decides the order (below), so every
-   * page of one search run is cut from the same order. */
-  sql = g_strdup_printf ("SELECT count(*) FROM patients p WHERE %s", where->str);
-  rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK && bind_all (stmt, bindings))
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    goto sql_error;
-  matches = (guint) sqlite3_column_int64 (stmt, 0);
   if (total != NULL)
-    *total = matches;
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  g_clear_pointer (&sql, g_free);
+    {
+      if (filter->count_limit > 0)
+        sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM patients p WHERE %s LIMIT %u)",
+                               where_set, filter->count_limit + 1);
+      else
+        sql = g_strdup_printf ("SELECT count(*) FROM patients p WHERE %s", where_set);
+      rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
+      if (rc == SQLITE_OK && bind_all (stmt, bindings))
+        rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        goto sql_error;
+      *total = (guint) sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      g_clear_pointer (&sql, g_free);
+    }
+
+  /* How many patients each typed name or number matches (counted up to
+   * RANK_LIMIT + 1) decides the plan and the order (below). It depends
+   * on the query alone, so every page of one search run is cut from the
+   * same order. */
+  for (guint i = 0; i < fts_params->len; i++)
+    {
+      int param = g_array_index (fts_params, int, i);
+      guint n;
+
+      rc = sqlite3_prepare_v2 (handle, param == names_param
+                                       ? "SELECT count(*) FROM (SELECT rowid FROM patients_names_fts"
+                                         " WHERE patients_names_fts MATCH ?1 LIMIT ?2)"
+                                       : "SELECT count(*) FROM (SELECT rowid FROM patients_phone_fts"
+                                         " WHERE patients_phone_fts MATCH ?1 LIMIT ?2)", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_text (stmt, 1, g_array_index (bindings, Binding, param - 1).text, -1, SQLITE_STATIC);
+          sqlite3_bind_int (stmt, 2, RANK_LIMIT + 1);
+          rc = sqlite3_step (stmt);
+        }
+      if (rc != SQLITE_ROW)
+        goto sql_error;
+      n = (guint) sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      if (param == names_param)
+        name_matches = n;
+      fewest = MIN (fewest, n);
+    }
 
   /* Best matches first (BM25, the family name weighing more) when a name
    * was typed and the matches are few enough to rank at typing speed; a
    * prefix that matches thousands ("s") lists them by name, from the
    * index. The FTS table drives the ranked query (CROSS JOIN keeps that
    * order of the loops), so SQLite never runs the MATCH once per row. */
-  ranked = names_param > 0 && filter->sort == CLINIC_PATIENT_SORT_RELEVANCE && matches <= RANK_LIMIT;
+  ranked = names_param > 0 && filter->sort == CLINIC_PATIENT_SORT_RELEVANCE && name_matches <= RANK_LIMIT;
   if (ranked)
     from = g_strdup_printf ("(SELECT rowid AS id, bm25 (patients_names_fts, 4.0, 1.0) AS rank"
                             " FROM patients_names_fts WHERE patients_names_fts MATCH ?%d) f"
@@ -1467,7 +1524,8 @@ clinic_patients_search (ClinicSession              *session,
     from = g_strdup ("patients p");
 
   sql = g_strdup_printf ("SELECT " PATIENT_COLUMNS " FROM %s WHERE %s ORDER BY %s LIMIT %u OFFSET %u",
-                         from, where->str, order_by (filter, ranked, chart), limit, offset);
+                         from, ranked || selective || fewest <= RANK_LIMIT ? where_set : where_walk,
+                         order_by (filter, ranked, chart), limit, offset);
   rc = sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK || !bind_all (stmt, bindings))
     goto sql_error;
@@ -1479,7 +1537,7 @@ clinic_patients_search (ClinicSession              *session,
 
   if (offset == 0)
     {
-      g_autofree char *found = g_strdup_printf ("%u", matches);
+      g_autofree char *found = total ? g_strdup_printf ("%u", *total) : g_strdup_printf ("%u+", rows->len);
       if (!clinic_audit_record (db, session, NULL, "patients.searched", "search", found, 0,
                                 NULL, query ? query : "", error))
         return NULL;

@@ -162,6 +162,7 @@ typedef struct
   const char        *treatment;        /* substring of the treatment plan, or NULL */
   ClinicPatientSort  sort;
   gboolean           descending;
+  guint              count_limit;      /* count at most this many (0: all); see search */
 } ClinicPatientFilter;
 
 /* A filter that finds active patients of any age, best matches first. */
@@ -171,7 +172,9 @@ void           clinic_patient_filter_init (ClinicPatientFilter *filter);
  * must match: a name part by prefix without accents, 3 or more digits of
  * a phone number, a chart number, or a date of birth (ISO or the locale's
  * format). Rows @offset .. @offset + @limit in @filter's order; *@total
- * (nullable) gets the number of matches. One audit event
+ * (nullable) gets the number of matches, or count_limit + 1 when there
+ * are more than the filter's count_limit (counting every one of 20,000
+ * "s…" would cost more than a keystroke may). One audit event
  * "patients.searched" per search run (@offset 0); the following pages of
  * the same run are not audited again. A GPtrArray of ClinicPatient. */
 GPtrArray     *clinic_patients_search   (ClinicSession              *session,

@@ -21,6 +21,7 @@
 #include "clinic-session.h"
 
 static gint opt_patients = 100000;
+static char *opt_clinicctl = NULL;
 
 static double
 now_ms (void)
@@ -86,6 +87,7 @@ bench_typing (ClinicSession *desk)
     "23.04.1987", "C004242", "k", "hoffmann klaus", "zoe", "45678", "nguyen minh",
   };
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GString) slow = g_string_new (NULL);
   guint total = 0;
 
   for (guint q = 0; q < G_N_ELEMENTS (typed); q++)
@@ -99,13 +101,22 @@ bench_typing (ClinicSession *desk)
           g_autoptr(GPtrArray) rows = NULL;
           double t0 = now_ms (), t;
 
-          rows = clinic_patients_search (desk, prefix, NULL, 0, 50, &total, &error);
+          ClinicPatientFilter filter;
+
+          /* As the registry asks: the first page, and the count up to 1,000. */
+          clinic_patient_filter_init (&filter);
+          filter.count_limit = 1000;
+          rows = clinic_patients_search (desk, prefix, &filter, 0, 50, &total, &error);
           g_assert_no_error (error);
           t = now_ms () - t0;
           g_array_append_val (times, t);
+          if (t > 10.0)
+            g_string_append_printf (slow, " \"%s\" %.1f ms (%u found);", prefix, t, total);
         }
     }
-  report ("search per keystroke (page+count)", times);
+  report ("search per keystroke (page+count<=1000)", times);
+  if (slow->len > 0)
+    g_print ("  over 10 ms:%s\n", slow->str);
 }
 
 static void
@@ -212,7 +223,6 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *recovery = NULL;
   g_autoptr(ClinicDb) db = NULL;
   g_autoptr(ClinicSession) desk = NULL;
   g_autoptr(ClinicSession) doctor = NULL;
@@ -221,6 +231,7 @@ main (int    argc,
   double t0;
   GOptionEntry entries[] = {
     { "patients", 0, 0, G_OPTION_ARG_INT, &opt_patients, "Patients in the clinic (default 100000)", "N" },
+    { "clinicctl", 0, 0, G_OPTION_ARG_FILENAME, &opt_clinicctl, "The clinicctl that makes the demo clinic", "PATH" },
     { NULL }
   };
 
@@ -235,9 +246,20 @@ main (int    argc,
   g_assert_no_error (error);
   path = g_build_filename (dir, "clinic.db", NULL);
 
+  /* Made by clinicctl in a process of its own, so the generator's memory
+   * is not in this one's peak RSS. */
   t0 = now_ms ();
-  recovery = clinic_demo_create (path, opt_patients, 1, &error);
-  g_assert_no_error (error);
+  {
+    g_autofree char *count = g_strdup_printf ("%d", opt_patients);
+    const char *args[] = { opt_clinicctl ? opt_clinicctl : "clinicctl", "demo", "--patients", count,
+                           "--database", path, NULL };
+    int status = 0;
+
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL
+                       | (opt_clinicctl ? 0 : G_SPAWN_SEARCH_PATH), NULL, NULL, NULL, NULL, &status, &error)
+        || !g_spawn_check_wait_status (status, &error))
+      g_error ("clinicctl demo: %s", error->message);
+  }
   g_print ("demo clinic with %d patients: %.0f ms (3 staff logins stretched with Argon2id included)\n",
            opt_patients, now_ms () - t0);
 
@@ -255,6 +277,7 @@ main (int    argc,
   g_clear_object (&db);
   bench_import (dir, opt_patients);
 
+  g_free (opt_clinicctl);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
     if (system (cmd) != 0)
