@@ -10,6 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "clinic-audit-section.h"
+#include "clinic-patient-model.h"
+#include "clinic-patients.h"
+#include "clinic-patients-section.h"
 #include "clinic-settings.h"
 #include "clinic-settings-section.h"
 #include "clinic-shell.h"
@@ -350,6 +353,102 @@ test_shell_audit (void)
   view_close (&view);
 }
 
+static ClinicPatient *
+patient_new (const char *family,
+             const char *given,
+             const char *birth,
+             const char *phone)
+{
+  ClinicPatient *p = clinic_patient_new ();
+
+  g_free (p->family_name);
+  p->family_name = g_strdup (family);
+  g_free (p->given_names);
+  p->given_names = g_strdup (given);
+  g_free (p->birth_date);
+  p->birth_date = g_strdup (birth);
+  g_free (p->phone);
+  p->phone = g_strdup (phone);
+  return p;
+}
+
+/* The registry: the list pages itself, the search box narrows it as one
+ * types, and a row opens the chart with the patient named in its title. */
+static void
+test_shell_patients (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  static const char *const families[] = { "Berger", "Keller", "Vogel", "Wolf", "Roth" };
+  ClinicPatientsSection *section;
+  GListModel *model;
+  GtkWindow *chart;
+  GtkWidget *column_view;
+  View view;
+
+  for (guint i = 0; i < 1200; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("030 %07u", i);
+      g_autofree char *birth = g_strdup_printf ("%04u-%02u-%02u", 1940 + i % 70, 1 + i % 12, 1 + i % 28);
+
+      g_ptr_array_add (list, patient_new (families[i % G_N_ELEMENTS (families)], i % 2 ? "Anna" : "Jonas",
+                                          birth, phone));
+    }
+  g_ptr_array_add (list, patient_new ("Müller", "Hans Peter", "1980-02-03", "+49 (30) 123-4567"));
+  g_assert_cmpint (clinic_patients_import (admin, list, NULL, NULL, &error), ==, 1201);
+  g_assert_no_error (error);
+
+  view_open (&view, admin);
+  clinic_shell_set_section (view.shell, "patients");
+  section = CLINIC_PATIENTS_SECTION (section_widget (view.shell, "patients"));
+  model = clinic_patients_section_get_model (section);
+  /* More than the first count: 1,000 shown as counted, more on scrolling. */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1000);
+  {
+    g_autoptr(ClinicPatientRow) deep = g_list_model_get_item (model, 999);
+
+    g_assert_nonnull (clinic_patient_row_get_patient (deep));
+    clinic_test_spin (100);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1201);
+  }
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-registry"));
+
+  /* Typed in the search box: accents folded, date of birth, phone digits. */
+  column_view = clinic_test_find_widget (GTK_WIDGET (section), GTK_TYPE_COLUMN_VIEW);
+  g_assert_nonnull (column_view);
+  clinic_patients_section_search (section, "mull");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  clinic_patients_section_search (section, "1980-02-03");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  clinic_patients_section_search (section, "123-45");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  clinic_patients_section_search (section, "nobody like this");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-none"));
+  clinic_patients_section_search (section, "mül");
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-search"));
+
+  /* The chart names the patient with date of birth and chart number. */
+  chart = clinic_patients_section_open_chart (section, 0);
+  g_assert_nonnull (chart);
+  clinic_test_wait_for_draw (GTK_WIDGET (chart));
+  g_assert_nonnull (strstr (gtk_window_get_title (chart), "Müller"));
+  {
+    AdwWindowTitle *title = ADW_WINDOW_TITLE (clinic_test_find_widget (GTK_WIDGET (chart), ADW_TYPE_WINDOW_TITLE));
+
+    g_assert_nonnull (strstr (adw_window_title_get_subtitle (title), "1980-02-03"));
+    g_assert_nonnull (strstr (adw_window_title_get_subtitle (title), "C001201"));
+  }
+  clinic_test_assert_all_named (GTK_WIDGET (chart), FALSE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (chart), "shell-patients-chart"));
+  gtk_window_destroy (chart);
+
+  view_close (&view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/shell/custom-role", test_shell_custom_role);
   g_test_add_func ("/shell/settings", test_shell_settings);
   g_test_add_func ("/shell/audit", test_shell_audit);
+  g_test_add_func ("/shell/patients", test_shell_patients);
 
   status = g_test_run ();
 

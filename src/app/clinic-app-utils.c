@@ -73,3 +73,72 @@ clinic_shortcuts_window_set_accessible_labels (GtkShortcutsWindow *window)
   if (gtk_window_get_titlebar (GTK_WINDOW (window)) != NULL)
     name_shortcuts_buttons (gtk_window_get_titlebar (GTK_WINDOW (window)));
 }
+
+void
+clinic_window_close_on_escape (GtkWindow *window)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (GTK_WIDGET (window), controller);
+}
+
+typedef struct
+{
+  int                column;
+  gboolean           tooltip;
+  ClinicCellTextFunc text_func;
+  gpointer           user_data;
+} TextColumn;
+
+static void
+text_cell_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+text_cell_bind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                TextColumn               *spec)
+{
+  g_autofree char *text = spec->text_func (gtk_list_item_get_item (item), spec->column, spec->user_data);
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  gtk_label_set_text (GTK_LABEL (label), text ? text : "");
+  gtk_widget_set_tooltip_text (label, spec->tooltip && text != NULL && text[0] != '\0' ? text : NULL);
+}
+
+void
+clinic_column_view_add_text_column (GtkColumnView      *view,
+                                    const char         *title,
+                                    int                 column,
+                                    gboolean            expand,
+                                    gboolean            tooltip,
+                                    ClinicCellTextFunc  text_func,
+                                    gpointer            user_data)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+  TextColumn *spec = g_new0 (TextColumn, 1);
+
+  spec->column = column;
+  spec->tooltip = tooltip;
+  spec->text_func = text_func;
+  spec->user_data = user_data;
+  g_object_set_data_full (G_OBJECT (factory), "clinic-text-column", spec, g_free);
+  g_signal_connect (factory, "setup", G_CALLBACK (text_cell_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (text_cell_bind), spec);
+  view_column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_column_set_resizable (view_column, TRUE);
+  gtk_column_view_append_column (view, view_column);
+}

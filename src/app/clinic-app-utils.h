@@ -20,6 +20,26 @@ void clinic_menu_button_set_accessible_label (GtkMenuButton *button,
 
 /* GtkShortcutsWindow in GTK 4.8 has icon-only buttons (search, the
  * section menu) with no accessible name; this names them. */
+/* The text of @column for @item (a row of the view's model); freed by
+ * the caller. */
+typedef char *(*ClinicCellTextFunc) (gpointer item,
+                                     int      column,
+                                     gpointer user_data);
+
+/* Appends a resizable column of ellipsized, start-aligned labels whose
+ * text comes from @text_func; with @tooltip, a cell's text is also its
+ * tooltip (for columns that are often cut short). */
+void clinic_column_view_add_text_column (GtkColumnView      *view,
+                                         const char         *title,
+                                         int                 column,
+                                         gboolean            expand,
+                                         gboolean            tooltip,
+                                         ClinicCellTextFunc  text_func,
+                                         gpointer            user_data);
+
+/* Escape closes @window (a dialog-like window of our own). */
+void clinic_window_close_on_escape (GtkWindow *window);
+
 void clinic_shortcuts_window_set_accessible_labels (GtkShortcutsWindow *window);
 
 G_END_DECLS

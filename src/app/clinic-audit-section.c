@@ -99,30 +99,12 @@ column_text (ClinicAuditSection     *self,
     }
 }
 
-static void
-setup_cell (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  data)
+static char *
+cell_text (gpointer  item,
+           int       column,
+           gpointer  data)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           ClinicAuditSection       *self)
-{
-  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
-  ClinicAuditRow *row = gtk_list_item_get_item (item);
-  g_autofree char *text = column_text (self, clinic_audit_row_get_entry (row), column);
-  GtkWidget *label = gtk_list_item_get_child (item);
-
-  gtk_label_set_text (GTK_LABEL (label), text);
-  gtk_widget_set_tooltip_text (label, column >= COLUMN_RECORD && text[0] != '\0' ? text : NULL);
+  return column_text (data, clinic_audit_row_get_entry (item), column);
 }
 
 static void
@@ -131,16 +113,8 @@ add_column (ClinicAuditSection *self,
             const char         *title,
             gboolean            expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-
-  g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
-  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_cell), self, 0);
-  view_column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_column_set_resizable (view_column, TRUE);
-  gtk_column_view_append_column (self->column_view, view_column);
+  clinic_column_view_add_text_column (self->column_view, title, column, expand, column >= COLUMN_RECORD,
+                                      cell_text, self);
 }
 
 /* A day typed as YYYY-MM-DD, as the Unix time its first second starts in

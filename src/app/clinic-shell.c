@@ -14,6 +14,7 @@
 #include "clinic-app-utils.h"
 #include "clinic-audit-section.h"
 #include "clinic-dashboard-section.h"
+#include "clinic-patients-section.h"
 #include "clinic-placeholder-section.h"
 #include "clinic-profiles-section.h"
 #include "clinic-settings-section.h"
@@ -61,8 +62,7 @@ static const SectionInfo sections[] = {
     clinic_users_section_get_type, NULL },
   { "patients", N_("Patients"), "x-office-address-book-symbolic",
     CLINIC_PERMISSION_PATIENTS_CONTACT_READ, NO_PERMISSION, FOR_STAFF,
-    clinic_placeholder_section_get_type,
-    N_("Patient records arrive with a later version of Clinic.") },
+    clinic_patients_section_get_type, NULL },
   { "appointments", N_("Appointments"), "document-open-recent-symbolic",
     CLINIC_PERMISSION_SCHEDULE_OWN, CLINIC_PERMISSION_SCHEDULE_ALL, FOR_ALL,
     clinic_placeholder_section_get_type,

@@ -1,0 +1,423 @@
+/* clinic-patients-section.c — the patient registry */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "clinic-app-utils.h"
+#include "clinic-patient-model.h"
+#include "clinic-patients-section.h"
+
+typedef enum
+{
+  COLUMN_NAME,
+  COLUMN_AGE,
+  COLUMN_PHONE,
+  COLUMN_TREATMENT,
+  COLUMN_BIRTH_DATE,
+  COLUMN_CHART_NUMBER,
+} Column;
+
+struct _ClinicPatientsSection
+{
+  ClinicSection        parent_instance;
+
+  GtkSearchEntry      *search_entry;
+  GtkDropDown         *status_dropdown;
+  GtkSpinButton       *min_age;
+  GtkSpinButton       *max_age;
+  GtkEntry            *treatment_entry;
+  GtkDropDown         *sort_dropdown;
+  GtkToggleButton     *descending_toggle;
+  GtkRevealer         *error_revealer;
+  GtkLabel            *error_label;
+  GtkLabel            *count_label;
+  GtkStack            *view_stack;
+  GtkColumnView       *column_view;
+
+  ClinicPatientModel  *model;
+  GtkSingleSelection  *selection;
+  gboolean             chart;      /* the session may read the clinical chart */
+};
+
+G_DEFINE_FINAL_TYPE (ClinicPatientsSection, clinic_patients_section, CLINIC_TYPE_SECTION)
+
+static char *
+cell_text (gpointer  item,
+           int       column,
+           gpointer  data)
+{
+  const ClinicPatient *p = clinic_patient_row_get_patient (item);
+
+  if (p == NULL)
+    return g_strdup ("…");
+
+  switch ((Column) column)
+    {
+    case COLUMN_NAME:
+      if (p->status != CLINIC_PATIENT_ACTIVE)
+        /* Translators: a patient in the registry: family name, given names (status) */
+        return g_strdup_printf (_("%s, %s (%s)"), p->family_name, p->given_names,
+                                p->status == CLINIC_PATIENT_DECEASED ? _("deceased") : _("inactive"));
+      /* Translators: a patient in the registry: family name, given names */
+      return g_strdup_printf (_("%s, %s"), p->family_name, p->given_names);
+    case COLUMN_AGE:
+      return g_strdup_printf ("%d", clinic_patient_age (p, NULL));
+    case COLUMN_PHONE:
+      return g_strdup (p->phone);
+    case COLUMN_TREATMENT:
+      return g_strdup (p->treatment);
+    case COLUMN_BIRTH_DATE:
+      return g_strdup (p->birth_date);
+    case COLUMN_CHART_NUMBER:
+      return g_strdup (p->chart_number);
+    default:
+      return NULL;
+    }
+}
+
+static void
+add_column (ClinicPatientsSection *self,
+            Column                 column,
+            const char            *title,
+            gboolean               expand)
+{
+  clinic_column_view_add_text_column (self->column_view, title, column, expand, column == COLUMN_TREATMENT,
+                                      cell_text, self);
+}
+
+static void
+read_filter (ClinicPatientsSection *self,
+             ClinicPatientFilter   *filter)
+{
+  static const ClinicPatientSort sorts[] = {
+    CLINIC_PATIENT_SORT_RELEVANCE, CLINIC_PATIENT_SORT_NAME, CLINIC_PATIENT_SORT_AGE,
+    CLINIC_PATIENT_SORT_BIRTH_DATE, CLINIC_PATIENT_SORT_PHONE, CLINIC_PATIENT_SORT_CHART_NUMBER,
+    CLINIC_PATIENT_SORT_TREATMENT,
+  };
+  guint status = gtk_drop_down_get_selected (self->status_dropdown);
+  guint sort = gtk_drop_down_get_selected (self->sort_dropdown);
+  int min = gtk_spin_button_get_value_as_int (self->min_age);
+  int max = gtk_spin_button_get_value_as_int (self->max_age);
+  const char *treatment = gtk_editable_get_text (GTK_EDITABLE (self->treatment_entry));
+
+  clinic_patient_filter_init (filter);
+  filter->include_inactive = status >= 1;
+  filter->include_deceased = status >= 2;
+  filter->min_age = min > 0 ? min : -1;
+  filter->max_age = max < 130 ? max : -1;
+  filter->treatment = self->chart && *treatment != '\0' ? treatment : NULL;
+  filter->sort = sort < G_N_ELEMENTS (sorts) ? sorts[sort] : CLINIC_PATIENT_SORT_RELEVANCE;
+  filter->descending = gtk_toggle_button_get_active (self->descending_toggle);
+}
+
+static void
+update_count (ClinicPatientsSection *self)
+{
+  gboolean more = FALSE;
+  guint n = clinic_patient_model_get_count (self->model, &more);
+  g_autofree char *text = NULL;
+
+  if (more)
+    /* Translators: the registry found more patients than it counted */
+    text = g_strdup_printf (_("More than %u patients"), n);
+  else
+    text = g_strdup_printf (ngettext ("%u patient", "%u patients", n), n);
+  gtk_label_set_text (self->count_label, text);
+  gtk_stack_set_visible_child_name (self->view_stack, n > 0 ? "list" : "empty");
+}
+
+static void
+run_search (ClinicPatientsSection *self)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicPatientFilter filter;
+
+  if (self->model == NULL)
+    return;
+  read_filter (self, &filter);
+  clinic_patient_model_search (self->model, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                               &filter, &error);
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
+  update_count (self);
+}
+
+static void
+on_search_changed (ClinicPatientsSection *self)
+{
+  run_search (self);
+}
+
+static void
+on_filter_changed (ClinicPatientsSection *self)
+{
+  run_search (self);
+}
+
+static void
+add_row (AdwPreferencesGroup *group,
+         const char          *title,
+         const char          *value)
+{
+  GtkWidget *row;
+
+  if (value == NULL || *value == '\0')
+    return;
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+}
+
+static const char *
+sex_label (ClinicSex sex)
+{
+  switch (sex)
+    {
+    case CLINIC_SEX_FEMALE:
+      return _("Female");
+    case CLINIC_SEX_MALE:
+      return _("Male");
+    case CLINIC_SEX_OTHER:
+      return _("Other");
+    case CLINIC_SEX_UNKNOWN:
+    default:
+      return _("Not recorded");
+    }
+}
+
+/* The chart's general information: the header names the patient with
+ * date of birth and chart number, so nobody reads the wrong chart. */
+static GtkWindow *
+chart_window_new (ClinicPatientsSection *self,
+                  const ClinicPatient   *p)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *title = adw_window_title_new (NULL, NULL);
+  GtkWidget *page = adw_preferences_page_new ();
+  AdwPreferencesGroup *contact = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  AdwPreferencesGroup *record = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  GtkWidget *root = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_WINDOW);
+  g_autofree char *name = g_strdup_printf (_("%s, %s"), p->family_name, p->given_names);
+  /* Translators: the chart's subtitle: date of birth, age, chart number */
+  g_autofree char *subtitle = g_strdup_printf (_("Born %s (%d) · Chart %s"), p->birth_date,
+                                               clinic_patient_age (p, NULL), p->chart_number);
+  g_autofree char *age = g_strdup_printf ("%d", clinic_patient_age (p, NULL));
+
+  adw_window_title_set_title (ADW_WINDOW_TITLE (title), name);
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (title), subtitle);
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
+  gtk_box_append (GTK_BOX (box), header);
+
+  adw_preferences_group_set_title (record, _("Patient"));
+  add_row (record, _("Date of birth"), p->birth_date);
+  add_row (record, _("Age"), age);
+  add_row (record, _("Sex"), sex_label (p->sex));
+  add_row (record, _("Chart number"), p->chart_number);
+  add_row (record, _("Status"), p->status == CLINIC_PATIENT_ACTIVE ? _("Active")
+                                : p->status == CLINIC_PATIENT_DECEASED ? _("Deceased") : _("Inactive"));
+  add_row (record, _("National id"), p->national_id);
+  add_row (record, _("Insurance id"), p->insurance_id);
+  add_row (record, _("Treatment plan"), p->treatment);
+  add_row (record, _("Notes"), p->notes);
+
+  adw_preferences_group_set_title (contact, _("Contact"));
+  add_row (contact, _("Phone"), p->phone);
+  add_row (contact, _("Second phone"), p->phone2);
+  add_row (contact, _("Email"), p->email);
+  add_row (contact, _("Address"), p->address);
+  add_row (contact, _("Emergency contact"), p->emergency_contact);
+  add_row (contact, _("Preferred language"), p->language);
+
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), record);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), contact);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
+  adw_window_set_content (ADW_WINDOW (window), box);
+
+  gtk_window_set_title (GTK_WINDOW (window), name);
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, 640);
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_hide_on_close (GTK_WINDOW (window), FALSE);
+  if (root != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  clinic_window_close_on_escape (GTK_WINDOW (window));
+  return GTK_WINDOW (window);
+}
+
+GtkWindow *
+clinic_patients_section_open_chart (ClinicPatientsSection *self,
+                                    guint                  position)
+{
+  g_autoptr(ClinicPatientRow) row = NULL;
+  g_autoptr(ClinicPatient) patient = NULL;
+  g_autoptr(GError) error = NULL;
+  const ClinicPatient *listed;
+  GtkWindow *window;
+
+  g_return_val_if_fail (CLINIC_IS_PATIENTS_SECTION (self), NULL);
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  listed = row ? clinic_patient_row_get_patient (row) : NULL;
+  if (listed == NULL)
+    return NULL;
+
+  /* Read again: opening a chart is an event of its own in the audit trail. */
+  patient = clinic_patients_get (clinic_section_get_session (CLINIC_SECTION (self)), listed->id, &error);
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
+  if (patient == NULL)
+    return NULL;
+
+  window = chart_window_new (self, patient);
+  gtk_window_present (window);
+  return window;
+}
+
+static void
+on_row_activate (ClinicPatientsSection *self,
+                 guint                  position)
+{
+  clinic_patients_section_open_chart (self, position);
+}
+
+static void
+on_search_activate (ClinicPatientsSection *self)
+{
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  if (position != GTK_INVALID_LIST_POSITION)
+    clinic_patients_section_open_chart (self, position);
+}
+
+/* Down from the search box goes to the list; typing in the list goes
+ * back to the search box (the key capture below). */
+static gboolean
+on_search_key (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               ClinicPatientsSection *self)
+{
+  if (keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down)
+    return FALSE;
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) == 0)
+    return FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  return TRUE;
+}
+
+GListModel *
+clinic_patients_section_get_model (ClinicPatientsSection *self)
+{
+  g_return_val_if_fail (CLINIC_IS_PATIENTS_SECTION (self), NULL);
+
+  return G_LIST_MODEL (self->model);
+}
+
+void
+clinic_patients_section_search (ClinicPatientsSection *self,
+                                const char            *query)
+{
+  g_return_if_fail (CLINIC_IS_PATIENTS_SECTION (self));
+
+  /* Blocks the delayed signal: the search runs once, now. */
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), query);
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
+  run_search (self);
+}
+
+static void
+clinic_patients_section_session_set (ClinicSection *section)
+{
+  ClinicPatientsSection *self = CLINIC_PATIENTS_SECTION (section);
+  ClinicSession *session = clinic_section_get_session (section);
+
+  self->chart = clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
+  gtk_widget_set_visible (GTK_WIDGET (self->treatment_entry), self->chart);
+
+  self->model = clinic_patient_model_new (session);
+  /* The count grows as the view nears the end of what was counted. */
+  g_signal_connect_object (self->model, "notify::n-items", G_CALLBACK (update_count), self,
+                           G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  add_column (self, COLUMN_NAME, _("Name"), TRUE);
+  add_column (self, COLUMN_AGE, _("Age"), FALSE);
+  add_column (self, COLUMN_PHONE, _("Phone"), FALSE);
+  if (self->chart)
+    add_column (self, COLUMN_TREATMENT, _("Treatment"), TRUE);
+  add_column (self, COLUMN_BIRTH_DATE, _("Date of Birth"), FALSE);
+  add_column (self, COLUMN_CHART_NUMBER, _("Chart No."), FALSE);
+
+  run_search (self);
+}
+
+static void
+clinic_patients_section_map (GtkWidget *widget)
+{
+  ClinicPatientsSection *self = CLINIC_PATIENTS_SECTION (widget);
+
+  GTK_WIDGET_CLASS (clinic_patients_section_parent_class)->map (widget);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+clinic_patients_section_dispose (GObject *object)
+{
+  ClinicPatientsSection *self = CLINIC_PATIENTS_SECTION (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), CLINIC_TYPE_PATIENTS_SECTION);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (clinic_patients_section_parent_class)->dispose (object);
+}
+
+static void
+clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  clinic_ensure_resources ();
+
+  object_class->dispose = clinic_patients_section_dispose;
+  widget_class->map = clinic_patients_section_map;
+  CLINIC_SECTION_CLASS (klass)->session_set = clinic_patients_section_session_set;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Clinic/ui/clinic-patients-section.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, min_age);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, max_age);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, treatment_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, descending_toggle);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, column_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activate);
+}
+
+static void
+clinic_patients_section_init (ClinicPatientsSection *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_search_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+  /* Type to search, wherever the focus is in the section. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+}

@@ -1,0 +1,30 @@
+/* clinic-patients-section.h — the patient registry
+ *
+ * One search box that matches as you type, filters by status, age and
+ * treatment, sorting in SQL, and a column view over the paged
+ * ClinicPatientModel. Enter (or a double click) opens the chart.
+ */
+
+#pragma once
+
+#include "clinic-section.h"
+
+G_BEGIN_DECLS
+
+#define CLINIC_TYPE_PATIENTS_SECTION (clinic_patients_section_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClinicPatientsSection, clinic_patients_section, CLINIC, PATIENTS_SECTION, ClinicSection)
+
+/* (transfer none) The list the view shows. */
+GListModel *clinic_patients_section_get_model   (ClinicPatientsSection *self);
+
+/* Runs @query now, as typing it would (tests). */
+void        clinic_patients_section_search      (ClinicPatientsSection *self,
+                                                 const char            *query);
+
+/* Opens the chart of the patient at @position; returns the window
+ * (transfer none), or NULL with the error shown in the section. */
+GtkWindow  *clinic_patients_section_open_chart  (ClinicPatientsSection *self,
+                                                 guint                  position);
+
+G_END_DECLS
