@@ -76,5 +76,21 @@ expect "audit list" 0 $?
 as admin audit list --action patient.opened --limit 100 > "$tmp/out" 2> /dev/null
 [ "$(wc -l < "$tmp/out")" -eq 2 ] && ok "…one per opened chart" || no "audit: $(cat "$tmp/out")"
 
+# import patients: a list from another system, German headers, one bad row.
+printf 'Nachname;Vorname;Geburtsdatum;Telefon;Farbe\nImportiert;Ida;1966-06-06;040 123456;blau\nFalsch;Fritz;1966-13-01;;rot\n' > "$tmp/list.csv"
+as admin import patients "$tmp/list.csv" > "$tmp/out" 2> "$tmp/err"
+expect "import with a bad row imports nothing" 1 $?
+grep -q 'line 3, column “Geburtsdatum”: ' "$tmp/err" && ok "…and lists the row, column and reason" || no "import said: $(cat "$tmp/err")"
+as frontdesk patients search importiert > "$tmp/out" 2> /dev/null
+[ ! -s "$tmp/out" ] && ok "…nothing half-imported" || no "found: $(cat "$tmp/out")"
+as admin import patients "$tmp/list.csv" --valid-only --map Farbe=notes > "$tmp/out" 2> "$tmp/err"
+expect "import --valid-only --map Farbe=notes" 0 $?
+grep -q "^1 patient imported" "$tmp/out" && ok "…imports the valid row" || no "import said: $(cat "$tmp/out") $(cat "$tmp/err")"
+chart=$(as frontdesk patients search importiert 2> /dev/null | cut -f1)
+as admin patients show "$chart" > "$tmp/out" 2> /dev/null
+grep -q "^notes	blau$" "$tmp/out" && ok "…with the mapped column" || no "show: $(cat "$tmp/out")"
+as doctor import patients "$tmp/list.csv" --valid-only > /dev/null 2> "$tmp/err"
+expect "a doctor may not import patients" 1 $?
+
 echo "1..$n"
 exit $fail

@@ -17,6 +17,7 @@
 #include "clinic-storage.h"
 #include "clinic-paths.h"
 #include "clinic-demo.h"
+#include "clinic-patient-csv.h"
 #include "clinic-patients.h"
 #include "clinic-users.h"
 
@@ -36,6 +37,7 @@ static gboolean command_settings (ClinicCliContext *context, int argc, char **ar
 static gboolean command_audit   (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_demo    (ClinicCliContext *context, int argc, char **argv, GError **error);
 static gboolean command_patients (ClinicCliContext *context, int argc, char **argv, GError **error);
+static gboolean command_import  (ClinicCliContext *context, int argc, char **argv, GError **error);
 
 /* Commands are added here as the layers below them land. */
 static const ClinicCliCommand commands[] = {
@@ -64,6 +66,9 @@ static const ClinicCliCommand commands[] = {
     command_demo },
   { "patients", N_("search QUERY [--inactive] [--deceased] [--limit N] | show CHART-NUMBER"),
     N_("Find patients as the registry does, or show one patient"), command_patients },
+  { "import", N_("patients FILE.csv [--map HEADER=FIELD]… [--valid-only]"),
+    N_("Register the patients of a CSV file: all rows, or with --valid-only those without errors"),
+    command_import },
   { "help", N_("[COMMAND]"), N_("Show the commands, or the help of one command"), command_help },
   { "version", "", N_("Show the version of clinicctl"), command_version },
 };
@@ -1507,4 +1512,78 @@ command_patients (ClinicCliContext  *context,
   g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
                        _("“patients” needs one of: search, show; “clinicctl help patients” shows them."));
   return FALSE;
+}
+
+/* --- import -------------------------------------------------------------- */
+
+/* import patients FILE.csv [--map HEADER=FIELD]… [--valid-only]: every
+ * row with an error is listed (line, column, reason) on stderr; then
+ * nothing is registered unless --valid-only says to take the rest. */
+static gboolean
+command_import (ClinicCliContext  *context,
+                int                argc,
+                char             **argv,
+                GError           **error)
+{
+  g_auto(GStrv) maps = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(ClinicCsv) csv = NULL;
+  g_autoptr(ClinicPatientCsv) read = NULL;
+  g_autoptr(ClinicSession) session = NULL;
+  gboolean valid_only = FALSE;
+  gint64 imported;
+  gsize len = 0;
+  GOptionEntry entries[] = {
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps, NULL, NULL },
+    { "valid-only", 0, 0, G_OPTION_ARG_NONE, &valid_only, NULL, NULL },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, entries, 2, error))
+    return FALSE;
+  if (!g_str_equal (argv[1], "patients"))
+    {
+      g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                   _("Clinic cannot import “%s” yet; “import patients FILE.csv” it can."), argv[1]);
+      return FALSE;
+    }
+
+  /* The file is read and checked before the database is opened. */
+  if (!g_file_get_contents (argv[2], &data, &len, error))
+    return FALSE;
+  csv = clinic_csv_parse (data, len, error);
+  if (csv == NULL)
+    return FALSE;
+  read = clinic_patient_csv_read (csv, (const char *const *) maps, error);
+  if (read == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < read->errors->len; i++)
+    {
+      ClinicCsvRowError *e = g_ptr_array_index (read->errors, i);
+
+      if (e->column != NULL)
+        g_printerr (_("line %u, column “%s”: %s\n"), e->line, e->column, e->reason);
+      else
+        g_printerr (_("line %u: %s\n"), e->line, e->reason);
+    }
+  if (read->errors->len > 0 && !valid_only)
+    {
+      g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_FAILED,
+                   ngettext ("%u row has an error (listed above); nothing was imported. Correct it, or add --valid-only to import the other %u rows.",
+                             "%u rows have errors (listed above); nothing was imported. Correct them, or add --valid-only to import the other %u rows.",
+                             read->errors->len),
+                   read->errors->len, read->patients->len);
+      return FALSE;
+    }
+
+  session = start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  imported = clinic_patients_import (session, read->patients, NULL, NULL, error);
+  if (imported < 0)
+    return FALSE;
+  clinic_cli_print (context, ngettext ("%u patient imported.\n", "%u patients imported.\n", (gulong) imported),
+                    (guint) imported);
+  return TRUE;
 }

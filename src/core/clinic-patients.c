@@ -384,7 +384,7 @@ clinic_patient_validate (const ClinicPatient  *p,
   g_return_val_if_fail (p != NULL, FALSE);
 
   if (!check_required (p->family_name, _("The family name"), _("Enter the family name."), error)
-      || !check_required (p->given_names, _("The given names"), _("Enter the given names."), error))
+      || !check_required (p->given_names, _("The given name"), _("Enter the given names."), error))
     return FALSE;
 
   if (p->birth_date == NULL || *p->birth_date == '\0')

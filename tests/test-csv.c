@@ -1,0 +1,207 @@
+/* test-csv.c — the CSV reader, and a patient list read from CSV */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include "clinic-csv.h"
+#include "clinic-error.h"
+#include "clinic-patient-csv.h"
+
+static ClinicCsv *
+parse_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicCsv *csv = clinic_csv_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (csv);
+  return csv;
+}
+
+#define FIELD(csv, r, c) (((char **) g_ptr_array_index ((csv)->rows, (r)))[(c)])
+
+static void
+test_rfc4180 (void)
+{
+  g_autoptr(ClinicCsv) csv = parse_ok ("a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,3\r\n\r\nlast,row,\n");
+
+  g_assert_cmpint (csv->separator, ==, ',');
+  g_assert_cmpuint (csv->rows->len, ==, 4);
+  g_assert_cmpstr (FIELD (csv, 1, 1), ==, "x, y");
+  g_assert_cmpstr (FIELD (csv, 1, 2), ==, "say \"hi\"");
+  g_assert_cmpstr (FIELD (csv, 2, 0), ==, "two\nlines");
+  g_assert_cmpstr (FIELD (csv, 2, 1), ==, "");
+  g_assert_cmpstr (FIELD (csv, 3, 2), ==, "");
+  g_assert_null (FIELD (csv, 3, 3));
+  /* The line each row starts on, blank lines skipped. */
+  g_assert_cmpuint (g_array_index (csv->lines, guint, 2), ==, 3);
+  g_assert_cmpuint (g_array_index (csv->lines, guint, 3), ==, 6);
+}
+
+static void
+test_spreadsheet_habits (void)
+{
+  /* A byte order mark and semicolons (German spreadsheets). */
+  g_autoptr(ClinicCsv) semi = parse_ok ("\xEF\xBB\xBFName;Vorname\nMüller;Hans, Peter");
+  g_autoptr(ClinicCsv) tabs = parse_ok ("a\tb\n1\t2");
+
+  g_assert_cmpint (semi->separator, ==, ';');
+  g_assert_cmpstr (FIELD (semi, 0, 0), ==, "Name");
+  g_assert_cmpstr (FIELD (semi, 1, 1), ==, "Hans, Peter");
+  g_assert_cmpint (tabs->separator, ==, '\t');
+  g_assert_cmpstr (FIELD (tabs, 1, 1), ==, "2");
+}
+
+static void
+test_bad_files (void)
+{
+  struct { const char *text; gsize len; int code; const char *says; } cases[] = {
+    { "", 0, CLINIC_CSV_ERROR_EMPTY, "empty" },
+    { "\n\r\n", 3, CLINIC_CSV_ERROR_EMPTY, "empty" },
+    { "a,b\n1,\"open\n2,3\n", 16, CLINIC_CSV_ERROR_QUOTES, "line 2" },
+    { "a,b\n\"x\"y,2\n", 11, CLINIC_CSV_ERROR_QUOTES, "Line 2" },
+    { "a,b\n1,\xff\xfe\n", 8, CLINIC_CSV_ERROR_ENCODING, "Line 2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClinicCsv) csv = clinic_csv_parse (cases[i].text, cases[i].len, &error);
+
+      g_assert_null (csv);
+      g_assert_error (error, CLINIC_CSV_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("case %u: \"%s\" does not say \"%s\"", i, error->message, cases[i].says);
+    }
+
+  /* Too many columns. */
+  {
+    g_autoptr(GString) wide = g_string_new ("a");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClinicCsv) csv = NULL;
+
+    for (guint i = 0; i < CLINIC_CSV_MAX_FIELDS + 1; i++)
+      g_string_append (wide, ",a");
+    csv = clinic_csv_parse (wide->str, wide->len, &error);
+    g_assert_error (error, CLINIC_CSV_ERROR, CLINIC_CSV_ERROR_TOO_LARGE);
+  }
+}
+
+static void
+test_patient_mapping (void)
+{
+  const char *text =
+    "Nachname;Vorname;Geburtsdatum;Telefon;Geschlecht;Versichertennummer;Lieblingsfarbe\n"
+    "Meier;Karl;1950-03-04;030 111 2222;m;AOK 1;blau\n"
+    "Schulze;Eva;1961-13-01;;w;;grün\n"
+    "Braun;Ute;02/01/1972;12ab;w;;rot\n"
+    ";Anna;1990-01-01;;;;gelb\n"
+    "Kaya;Ayşe;1985-06-07;;divers;;\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicCsv) csv = parse_ok (text);
+  g_autoptr(ClinicPatientCsv) read = clinic_patient_csv_read (csv, NULL, &error);
+  ClinicCsvRowError *e;
+  ClinicPatient *p;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->mapping[0], ==, "family_name");
+  g_assert_cmpstr (read->mapping[5], ==, "insurance_id");
+  g_assert_null (read->mapping[6]);
+  g_assert_cmpuint (read->patients->len, ==, 2);
+  p = g_ptr_array_index (read->patients, 0);
+  g_assert_cmpstr (p->family_name, ==, "Meier");
+  g_assert_cmpint (p->sex, ==, CLINIC_SEX_MALE);
+  g_assert_cmpstr (p->insurance_id, ==, "AOK 1");
+  p = g_ptr_array_index (read->patients, 1);
+  g_assert_cmpint (p->sex, ==, CLINIC_SEX_OTHER);
+
+  /* Every bad row, with its line, column and reason. */
+  g_assert_cmpuint (read->errors->len, ==, 3);
+  e = g_ptr_array_index (read->errors, 0);
+  g_assert_cmpuint (e->line, ==, 3);
+  g_assert_cmpstr (e->column, ==, "Geburtsdatum");
+  g_assert_nonnull (strstr (e->reason, "1961-13-01"));
+  e = g_ptr_array_index (read->errors, 1);
+  g_assert_cmpuint (e->line, ==, 4);
+  g_assert_cmpstr (e->column, ==, "Telefon");
+  e = g_ptr_array_index (read->errors, 2);
+  g_assert_cmpuint (e->line, ==, 5);
+  g_assert_nonnull (strstr (e->reason, "family name"));
+}
+
+static void
+test_overrides (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicCsv) csv = parse_ok ("Surname,Given,Born,Colour\nMeier,Karl,1950-03-04,blue\n");
+  g_autoptr(ClinicPatientCsv) missing = clinic_patient_csv_read (csv, NULL, &error);
+  const char *maps[] = { "Given=given_names", "Born=birth_date", "Colour=notes", NULL };
+  const char *bad_field[] = { "Given=favourite_colour", NULL };
+  const char *bad_header[] = { "Nope=notes", NULL };
+  g_autoptr(ClinicPatientCsv) read = NULL;
+
+  /* "Given" and "Born" are not recognised: the required fields are missing. */
+  g_assert_null (missing);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (clinic_patient_csv_read (csv, bad_field, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (clinic_patient_csv_read (csv, bad_header, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  read = clinic_patient_csv_read (csv, maps, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read->patients->len, ==, 1);
+  g_assert_cmpstr (((ClinicPatient *) read->patients->pdata[0])->notes, ==, "blue");
+}
+
+/* The fuzz target's seed corpus parses without crashing (the fuzzer
+ * itself runs by hand, see tests/fuzz/fuzz-csv.c). */
+static void
+test_corpus (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "fuzz", "csv-corpus", NULL);
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (folder);
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(ClinicCsv) csv = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      csv = clinic_csv_parse (data, len, NULL);
+      if (csv != NULL)
+        {
+          g_autoptr(ClinicPatientCsv) read = clinic_patient_csv_read (csv, NULL, NULL);
+          (void) read;
+        }
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 5);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/csv/rfc4180", test_rfc4180);
+  g_test_add_func ("/csv/spreadsheet-habits", test_spreadsheet_habits);
+  g_test_add_func ("/csv/bad-files", test_bad_files);
+  g_test_add_func ("/csv/patients/mapping-and-row-errors", test_patient_mapping);
+  g_test_add_func ("/csv/patients/overrides", test_overrides);
+  g_test_add_func ("/csv/corpus", test_corpus);
+  return g_test_run ();
+}
