@@ -34,6 +34,8 @@ struct _ClinicPatientsSection
   GtkLabel            *count_label;
   GtkStack            *view_stack;
   GtkColumnView       *column_view;
+  AdwStatusPage       *empty_page;
+  GtkStringList       *sort_list;
 
   ClinicPatientModel  *model;
   GtkSingleSelection  *selection;
@@ -125,6 +127,21 @@ update_count (ClinicPatientsSection *self)
     text = g_strdup_printf (ngettext ("%u patient", "%u patients", n), n);
   gtk_label_set_text (self->count_label, text);
   gtk_stack_set_visible_child_name (self->view_stack, n > 0 ? "list" : "empty");
+  if (n == 0)
+    {
+      ClinicPatientFilter filter;
+      gboolean searching;
+
+      read_filter (self, &filter);
+      searching = *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0'
+                  || filter.min_age >= 0 || filter.max_age >= 0 || filter.treatment != NULL;
+      adw_status_page_set_icon_name (self->empty_page, searching ? "edit-find-symbolic"
+                                                                 : "x-office-address-book-symbolic");
+      adw_status_page_set_title (self->empty_page, searching ? _("No Patients Found") : _("No Patients Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       searching ? _("Try part of a name, three or more digits of a phone number, a chart number or a date of birth.")
+                                                 : _("Registered patients are listed here."));
+    }
 }
 
 static void
@@ -338,6 +355,10 @@ clinic_patients_section_session_set (ClinicSection *section)
 
   self->chart = clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
   gtk_widget_set_visible (GTK_WIDGET (self->treatment_entry), self->chart);
+  /* Sorting by the treatment plan would show its order to those who may
+   * not read it (the core sorts by name instead); the choice goes. */
+  if (!self->chart)
+    gtk_string_list_remove (self->sort_list, CLINIC_PATIENT_SORT_TREATMENT);
 
   self->model = clinic_patient_model_new (session);
   /* The count grows as the view nears the end of what was counted. */
@@ -404,6 +425,8 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, count_label);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
