@@ -2,8 +2,10 @@
  *
  * With clang:
  *   CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Dfuzzing=true
- *   ninja -C build-fuzz tests/fuzz/fuzz-csv
- *   build-fuzz/tests/fuzz/fuzz-csv -max_total_time=600 tests/fuzz/csv-corpus
+ *   ninja -C build-fuzz tests/fuzz-csv
+ *   mkdir -p build-fuzz/csv-corpus
+ *   build-fuzz/tests/fuzz-csv -max_total_time=600 build-fuzz/csv-corpus tests/fuzz/csv-corpus
+ * (libFuzzer writes what it finds into the first folder.)
  * Built without libFuzzer (gcc), the same file has a main() that runs
  * each file named on the command line once: the corpus check in the
  * test suite, and a way to replay a crash a fuzzer found.
