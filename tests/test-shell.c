@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-audit-section.h"
+#include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients.h"
 #include "clinic-patients-section.h"
@@ -445,6 +446,47 @@ test_shell_patients (void)
   clinic_test_assert_all_named (GTK_WIDGET (chart), FALSE);
   g_free (clinic_test_save_screenshot (GTK_WIDGET (chart), "shell-patients-chart"));
   gtk_window_destroy (chart);
+
+  /* Registering at the front desk: the core's sentence for a missing
+   * field, then the patient, found in the list by chart number. */
+  {
+    ClinicPatientForm *form = CLINIC_PATIENT_FORM (clinic_patients_section_new_patient (section));
+    ClinicPatientForm *again;
+    GtkWindow *question;
+    gint64 id;
+
+    clinic_test_wait_for_draw (GTK_WIDGET (form));
+    clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (form, "family_name")), "Neumann");
+    g_assert_cmpint (clinic_patient_form_register (form, FALSE), ==, 0);
+    clinic_test_wait_for_draw (GTK_WIDGET (form));
+    g_free (clinic_test_save_screenshot (GTK_WIDGET (form), "shell-patients-form-error"));
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (form, "given_names")), "Otto");
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (form, "birth_date")), "1971-05-06");
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (form, "phone")), "0171 555 0101");
+    id = clinic_patient_form_register (form, FALSE);
+    g_assert_cmpint (id, >, 0);
+    clinic_test_spin (50);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+
+    /* The same person again: asked first, registered only when told. */
+    again = CLINIC_PATIENT_FORM (clinic_patients_section_new_patient (section));
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (again, "family_name")), "neumann");
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (again, "given_names")), "otto");
+    gtk_editable_set_text (GTK_EDITABLE (clinic_patient_form_get_row (again, "birth_date")), "1971-05-06");
+    g_assert_cmpint (clinic_patient_form_register (again, FALSE), ==, 0);
+    clinic_test_spin (50);
+    question = clinic_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    g_assert_nonnull (question);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (question)), "Neumann"));
+    clinic_test_wait_for_draw (GTK_WIDGET (question));
+    g_free (clinic_test_save_screenshot (GTK_WIDGET (question), "shell-patients-duplicate"));
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "register");
+    clinic_test_spin (50);
+    g_assert_cmpint (clinic_test_find_toplevel (CLINIC_TYPE_PATIENT_FORM) == NULL, ==, TRUE);
+    clinic_patients_section_search (section, "neumann otto");
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  }
 
   view_close (&view);
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients-section.h"
 
@@ -34,6 +35,7 @@ struct _ClinicPatientsSection
   GtkLabel            *count_label;
   GtkStack            *view_stack;
   GtkColumnView       *column_view;
+  GtkWidget           *new_button;
   AdwStatusPage       *empty_page;
   GtkStringList       *sort_list;
 
@@ -326,6 +328,40 @@ on_search_key (GtkEventControllerKey *controller,
   return TRUE;
 }
 
+static void
+on_registered (ClinicPatientForm     *form,
+               gint64                 id,
+               ClinicPatientsSection *self)
+{
+  g_autoptr(ClinicPatient) p = clinic_patients_get (clinic_section_get_session (CLINIC_SECTION (self)), id, NULL);
+
+  /* The new patient, found by chart number. */
+  if (p != NULL)
+    clinic_patients_section_search (self, p->chart_number);
+}
+
+GtkWindow *
+clinic_patients_section_new_patient (ClinicPatientsSection *self)
+{
+  GtkWidget *root = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_WINDOW);
+  ClinicPatientForm *form;
+
+  g_return_val_if_fail (CLINIC_IS_PATIENTS_SECTION (self), NULL);
+
+  form = clinic_patient_form_new (root ? GTK_WINDOW (root) : NULL, clinic_section_get_session (CLINIC_SECTION (self)));
+  g_signal_connect_object (form, "registered", G_CALLBACK (on_registered), self, 0);
+  gtk_window_present (GTK_WINDOW (form));
+  return GTK_WINDOW (form);
+}
+
+static void
+new_patient_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  clinic_patients_section_new_patient (CLINIC_PATIENTS_SECTION (widget));
+}
+
 GListModel *
 clinic_patients_section_get_model (ClinicPatientsSection *self)
 {
@@ -355,6 +391,12 @@ clinic_patients_section_session_set (ClinicSection *section)
 
   self->chart = clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
   gtk_widget_set_visible (GTK_WIDGET (self->treatment_entry), self->chart);
+  /* The core refuses a registration without the permission; the button
+   * is not offered either. */
+  gtk_widget_set_visible (self->new_button,
+                          clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.new",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
   /* Sorting by the treatment plan would show its order to those who may
    * not read it (the core sorts by name instead); the choice goes. */
   if (!self->chart)
@@ -426,11 +468,15 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, column_view);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, new_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activate);
+
+  gtk_widget_class_install_action (widget_class, "patients.new", NULL, new_patient_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "patients.new", NULL);
 }
 
 static void

@@ -27,4 +27,8 @@ void        clinic_patients_section_search      (ClinicPatientsSection *self,
 GtkWindow  *clinic_patients_section_open_chart  (ClinicPatientsSection *self,
                                                  guint                  position);
 
+/* Opens the registration form (the New Patient button, Ctrl+N); a
+ * registered patient is then shown in the list. (transfer none) */
+GtkWindow  *clinic_patients_section_new_patient (ClinicPatientsSection *self);
+
 G_END_DECLS
