@@ -14,6 +14,7 @@
 #include "clinic-patient-model.h"
 #include "clinic-patients.h"
 #include "clinic-patients-section.h"
+#include "clinic-profile-section.h"
 #include "clinic-settings.h"
 #include "clinic-settings-section.h"
 #include "clinic-shell.h"
@@ -491,6 +492,61 @@ test_shell_patients (void)
   view_close (&view);
 }
 
+/* A patient at the kiosk: their own record, contact details editable,
+ * the rest not; and a note instead when the account is not linked yet. */
+static void
+test_shell_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) p = patient_new ("Lindqvist", "Ida", "1992-09-14", "0176 5550123");
+  g_autoptr(ClinicUser) ida = NULL;
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(ClinicPatient) stored = NULL;
+  ClinicProfileSection *section;
+  gint64 id;
+  View view;
+
+  add_user ("ida", "Ida Lindqvist", CLINIC_USER_PATIENT, 4, PATIENT_PASSWORD);
+  session = sign_in ("ida", PATIENT_PASSWORD);
+  view_open (&view, session);
+  clinic_shell_set_section (view.shell, "profile");
+  g_assert_cmpstr (clinic_shell_get_section (view.shell), ==, "profile");
+  section = CLINIC_PROFILE_SECTION (section_widget (view.shell, "profile"));
+  g_assert_false (clinic_profile_section_save (section));
+  view_close (&view);
+  g_clear_object (&session);
+
+  id = clinic_patients_create (admin, p, TRUE, &error);
+  g_assert_no_error (error);
+  ida = clinic_users_lookup_by_name (admin, "ida", &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_patients_link_account (admin, id, ida->id, &error));
+  g_assert_no_error (error);
+
+  session = sign_in ("ida", PATIENT_PASSWORD);
+  view_open (&view, session);
+  clinic_shell_set_section (view.shell, "profile");
+  section = CLINIC_PROFILE_SECTION (section_widget (view.shell, "profile"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (clinic_profile_section_get_row (section, "phone"))),
+                   ==, "0176 5550123");
+  clinic_test_assert_all_named (GTK_WIDGET (section), TRUE);
+
+  /* A wrong address is the core's sentence; a right one is saved. */
+  gtk_editable_set_text (GTK_EDITABLE (clinic_profile_section_get_row (section, "email")), "ida at example");
+  g_assert_false (clinic_profile_section_save (section));
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patient-profile-error"));
+  gtk_editable_set_text (GTK_EDITABLE (clinic_profile_section_get_row (section, "email")), "ida@example.org");
+  g_assert_true (clinic_profile_section_save (section));
+  stored = clinic_patients_get (admin, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->email, ==, "ida@example.org");
+  g_assert_cmpstr (stored->family_name, ==, "Lindqvist");
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patient-profile"));
+  view_close (&view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -507,6 +563,7 @@ main (int   argc,
   g_test_add_func ("/shell/settings", test_shell_settings);
   g_test_add_func ("/shell/audit", test_shell_audit);
   g_test_add_func ("/shell/patients", test_shell_patients);
+  g_test_add_func ("/shell/profile", test_shell_profile);
 
   status = g_test_run ();
 

@@ -16,6 +16,7 @@
 #include "clinic-dashboard-section.h"
 #include "clinic-patients-section.h"
 #include "clinic-placeholder-section.h"
+#include "clinic-profile-section.h"
 #include "clinic-profiles-section.h"
 #include "clinic-settings-section.h"
 #include "clinic-shell.h"
@@ -52,8 +53,7 @@ static const SectionInfo sections[] = {
     clinic_dashboard_section_get_type, NULL },
   { "profile", N_("Profile"), "avatar-default-symbolic",
     NO_PERMISSION, NO_PERMISSION, FOR_PATIENTS,
-    clinic_placeholder_section_get_type,
-    N_("Your personal details arrive with a later version of Clinic.") },
+    clinic_profile_section_get_type, NULL },
   { "profiles", N_("Profiles"), "preferences-system-privacy-symbolic",
     CLINIC_PERMISSION_USERS, NO_PERMISSION, FOR_STAFF,
     clinic_profiles_section_get_type, NULL },
