@@ -18,6 +18,7 @@
 #include "clinic-settings.h"
 #include "clinic-settings-section.h"
 #include "clinic-shell.h"
+#include "clinic-test-db.h"
 #include "clinic-test-ui.h"
 #include "clinic-users.h"
 
@@ -355,24 +356,6 @@ test_shell_audit (void)
   view_close (&view);
 }
 
-static ClinicPatient *
-patient_new (const char *family,
-             const char *given,
-             const char *birth,
-             const char *phone)
-{
-  ClinicPatient *p = clinic_patient_new ();
-
-  g_free (p->family_name);
-  p->family_name = g_strdup (family);
-  g_free (p->given_names);
-  p->given_names = g_strdup (given);
-  g_free (p->birth_date);
-  p->birth_date = g_strdup (birth);
-  g_free (p->phone);
-  p->phone = g_strdup (phone);
-  return p;
-}
 
 /* The registry: the list pages itself, the search box narrows it as one
  * types, and a row opens the chart with the patient named in its title. */
@@ -393,10 +376,10 @@ test_shell_patients (void)
       g_autofree char *phone = g_strdup_printf ("030 %07u", i);
       g_autofree char *birth = g_strdup_printf ("%04u-%02u-%02u", 1940 + i % 70, 1 + i % 12, 1 + i % 28);
 
-      g_ptr_array_add (list, patient_new (families[i % G_N_ELEMENTS (families)], i % 2 ? "Anna" : "Jonas",
+      g_ptr_array_add (list, clinic_test_patient_new (families[i % G_N_ELEMENTS (families)], i % 2 ? "Anna" : "Jonas",
                                           birth, phone));
     }
-  g_ptr_array_add (list, patient_new ("Müller", "Hans Peter", "1980-02-03", "+49 (30) 123-4567"));
+  g_ptr_array_add (list, clinic_test_patient_new ("Müller", "Hans Peter", "1980-02-03", "+49 (30) 123-4567"));
   g_assert_cmpint (clinic_patients_import (admin, list, NULL, NULL, &error), ==, 1201);
   g_assert_no_error (error);
 
@@ -498,7 +481,7 @@ static void
 test_shell_profile (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClinicPatient) p = patient_new ("Lindqvist", "Ida", "1992-09-14", "0176 5550123");
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Lindqvist", "Ida", "1992-09-14", "0176 5550123");
   g_autoptr(ClinicUser) ida = NULL;
   g_autoptr(ClinicSession) session = NULL;
   g_autoptr(ClinicPatient) stored = NULL;

@@ -92,6 +92,19 @@ clinic_patient_model_get_n_items (GListModel *model)
   return CLINIC_PATIENT_MODEL (model)->n_items;
 }
 
+/* The rows of a page; takes the patients out of @patients. */
+static GPtrArray *
+rows_from (GPtrArray *patients)
+{
+  GPtrArray *rows = g_ptr_array_new_full (patients->len, g_object_unref);
+
+  g_ptr_array_set_free_func (patients, NULL);
+  for (guint i = 0; i < patients->len; i++)
+    g_ptr_array_add (rows, row_new (g_ptr_array_index (patients, i)));
+  g_ptr_array_set_size (patients, 0);
+  return rows;
+}
+
 /* Reads page @page (never audited: the search run it belongs to is). */
 static GPtrArray *
 read_page (ClinicPatientModel *self,
@@ -99,19 +112,15 @@ read_page (ClinicPatientModel *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) patients = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
 
   patients = clinic_patients_search (self->session, self->query, &self->filter,
                                      page * PAGE_SIZE, PAGE_SIZE, NULL, &error);
   if (patients == NULL)
     {
       g_debug ("Could not read page %u of the registry: %s", page, error->message);
-      return rows;
+      return g_ptr_array_new_with_free_func (g_object_unref);
     }
-  g_ptr_array_set_free_func (patients, NULL);
-  for (guint i = 0; i < patients->len; i++)
-    g_ptr_array_add (rows, row_new (g_ptr_array_index (patients, i)));
-  return rows;
+  return rows_from (patients);
 }
 
 static gboolean
@@ -256,7 +265,6 @@ clinic_patient_model_search (ClinicPatientModel         *self,
                              GError                    **error)
 {
   g_autoptr(GPtrArray) patients = NULL;
-  GPtrArray *rows;
   guint before = self->n_items, total = 0;
 
   g_return_val_if_fail (CLINIC_IS_PATIENT_MODEL (self), FALSE);
@@ -284,11 +292,7 @@ clinic_patient_model_search (ClinicPatientModel         *self,
     {
       self->more = total > self->filter.count_limit;
       self->n_items = MIN (total, self->filter.count_limit);
-      g_ptr_array_set_free_func (patients, NULL);
-      rows = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < patients->len; i++)
-        g_ptr_array_add (rows, row_new (g_ptr_array_index (patients, i)));
-      g_hash_table_insert (self->pages, GUINT_TO_POINTER (0), rows);
+      g_hash_table_insert (self->pages, GUINT_TO_POINTER (0), rows_from (patients));
     }
 
   g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->n_items);

@@ -43,6 +43,12 @@ sqlite3_stmt    *clinic_db_prepare             (ClinicDb    *self,
                                                 const char  *sql,
                                                 GError     **error);
 
+/* Steps @stmt (from clinic_db_prepare) that returns no rows, and resets
+ * it; FALSE with @error (clinic_db_set_sqlite_error) otherwise. */
+gboolean         clinic_db_step_done           (ClinicDb      *self,
+                                                sqlite3_stmt  *stmt,
+                                                GError       **error);
+
 /* Turns SQLite's @rc (with @handle's message) into a ClinicDbError a
  * person understands: DAMAGED naming the page for a failed page check,
  * DISK_FULL, READ_ONLY, BUSY, NOT_CLINIC ... @path names the database. */

@@ -1312,6 +1312,23 @@ clinic_db_rollback (ClinicDb *self)
     exec_sql (self->handle, "ROLLBACK");
 }
 
+gboolean
+clinic_db_step_done (ClinicDb      *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self), rc, clinic_db_get_path (self));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 sqlite3_stmt *
 clinic_db_prepare (ClinicDb    *self,
                    const char  *sql,

@@ -235,6 +235,13 @@ all_digits (const char *s)
   return TRUE;
 }
 
+/* The chart number of patient number @n: "C" and six digits or more. */
+static char *
+chart_number_for (gint64 n)
+{
+  return g_strdup_printf ("C%06" G_GINT64_FORMAT, n);
+}
+
 /* --- Validation ----------------------------------------------------------- */
 
 static char *
@@ -544,18 +551,12 @@ fts_run (ClinicDb    *db,
          GError     **error)
 {
   sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      return FALSE;
-    }
+  if (!clinic_db_step_done (db, stmt, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -741,7 +742,7 @@ insert_row (ClinicDb             *db,
       return 0;
     }
 
-  chart_number = g_strdup_printf ("C%06" G_GINT64_FORMAT, id);
+  chart_number = chart_number_for (id);
   stmt = clinic_db_prepare (db,
                             "INSERT INTO patients (id, chart_number, family_name, given_names,"
                             " birth_date, sex, phone, phone2, phone_digits, email, address,"
@@ -758,13 +759,8 @@ insert_row (ClinicDb             *db,
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":chart"), chart_number, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":status"),
                      clinic_patient_status_to_string (patient->status), -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      return 0;
-    }
+  if (!clinic_db_step_done (db, stmt, error))
+    return 0;
   return fts_add (db, id, error) ? id : 0;
 }
 
@@ -816,7 +812,7 @@ clinic_patients_create (ClinicSession        *session,
   if (id == 0)
     goto fail;
 
-  chart_number = g_strdup_printf ("C%06" G_GINT64_FORMAT, id);
+  chart_number = chart_number_for (id);
   if (!audit_patient (db, session, "patient.created", id, NULL, chart_number, error)
       || !clinic_db_commit (db, error))
     goto fail;
@@ -1005,7 +1001,7 @@ clinic_patients_get_by_chart_number (ClinicSession  *session,
       gint64 n = g_ascii_strtoll (upper + 1, NULL, 10);
 
       g_free (upper);
-      upper = g_strdup_printf ("C%06" G_GINT64_FORMAT, n);
+      upper = chart_number_for (n);
     }
   return get_patient (session, "p.chart_number = ?1", 0, upper, error);
 }
@@ -1038,7 +1034,6 @@ clinic_patients_update (ClinicSession        *session,
   gboolean treatment_changed;
   sqlite3_stmt *stmt;
   ClinicDb *db;
-  int rc;
 
   g_return_val_if_fail (patient != NULL, FALSE);
 
@@ -1108,13 +1103,8 @@ clinic_patients_update (ClinicSession        *session,
   bind_record (stmt, patient, treatment_changed ? patient->treatment : old->treatment,
                g_get_real_time () / G_USEC_PER_SEC);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), patient->id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      goto fail;
-    }
+  if (!clinic_db_step_done (db, stmt, error))
+    goto fail;
 
   changed = g_string_free (g_steal_pointer (&record), FALSE);
   if (!fts_add (db, patient->id, error)
@@ -1137,7 +1127,6 @@ clinic_patients_set_status (ClinicSession        *session,
   g_autoptr(ClinicPatient) old = NULL;
   sqlite3_stmt *stmt;
   ClinicDb *db;
-  int rc;
 
   if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error))
     return FALSE;
@@ -1165,13 +1154,8 @@ clinic_patients_set_status (ClinicSession        *session,
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, clinic_patient_status_to_string (status), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      goto fail;
-    }
+  if (!clinic_db_step_done (db, stmt, error))
+    goto fail;
   if (!audit_patient (db, session, "patient.status", id, clinic_patient_status_to_string (old->status),
                       clinic_patient_status_to_string (status), error)
       || !clinic_db_commit (db, error))
@@ -1287,8 +1271,7 @@ build_search (ClinicSession              *session,
 
       if ((w[0] == 'C' || w[0] == 'c') && all_digits (w + 1) && strlen (w + 1) <= 12)
         {
-          g_autofree char *chart = g_strdup_printf ("C%06" G_GINT64_FORMAT,
-                                                    g_ascii_strtoll (w + 1, NULL, 10));
+          g_autofree char *chart = chart_number_for (g_ascii_strtoll (w + 1, NULL, 10));
           g_string_append_printf (where, " AND p.chart_number = ?%d", add_text (bindings, chart));
           *selective = TRUE;
           continue;
@@ -1298,8 +1281,7 @@ build_search (ClinicSession              *session,
       if (*digits != '\0' && strspn (w, "0123456789 +()-./") == strlen (w))
         {
           /* Digits: a phone number (3 or more, anywhere in it) or a chart number. */
-          g_autofree char *chart = g_strdup_printf ("C%06" G_GINT64_FORMAT,
-                                                    g_ascii_strtoll (digits, NULL, 10));
+          g_autofree char *chart = chart_number_for (g_ascii_strtoll (digits, NULL, 10));
           int c = add_text (bindings, strlen (digits) <= 12 ? chart : "");
 
           if (strlen (digits) >= PHONE_MIN_DIGITS)

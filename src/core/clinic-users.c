@@ -84,24 +84,6 @@ set_sqlite_error (ClinicDb  *db,
   clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
 }
 
-/* Steps a statement that returns no rows, and resets it. */
-static gboolean
-step_done (ClinicDb      *db,
-           sqlite3_stmt  *stmt,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (db, rc, error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static gboolean
 has_control_characters (const char *text)
 {
@@ -535,7 +517,7 @@ clinic_roles_create (ClinicSession  *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, label, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-  if (!step_done (db, stmt, error))
+  if (!clinic_db_step_done (db, stmt, error))
     goto fail;
   id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
 
@@ -599,7 +581,7 @@ clinic_roles_rename (ClinicSession  *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, label, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, role_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "role.renamed", "role", role_id, role->name, label, error) ||
       !clinic_db_commit (db, error))
     goto fail;
@@ -656,7 +638,7 @@ clinic_roles_delete (ClinicSession  *session,
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, role_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "role.deleted", "role", role_id, role->name, NULL, error) ||
       !clinic_db_commit (db, error))
     goto fail;
@@ -710,7 +692,7 @@ clinic_roles_set_permission (ClinicSession     *session,
     goto fail;
   sqlite3_bind_int64 (stmt, 1, role_id);
   sqlite3_bind_text (stmt, 2, permission_id, -1, SQLITE_STATIC);
-  if (!step_done (db, stmt, error))
+  if (!clinic_db_step_done (db, stmt, error))
     goto fail;
 
   if (!granted && permission == CLINIC_PERMISSION_USERS && !check_managers_left (db, error))
@@ -900,7 +882,7 @@ clinic_users_create (ClinicSession          *session,
   sqlite3_bind_text (stmt, 4, kind == CLINIC_USER_PATIENT ? "patient" : "staff", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
-  if (!step_done (db, stmt, error))
+  if (!clinic_db_step_done (db, stmt, error))
     goto fail;
   id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
 
@@ -976,7 +958,7 @@ clinic_users_set_role (ClinicSession  *session,
     goto fail;
   sqlite3_bind_int64 (stmt, 1, role_id);
   sqlite3_bind_int64 (stmt, 2, user_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !check_managers_left (db, error) ||
       !audit (db, session, "user.role-changed", "user", user_id, user->role_name, role->name,
               error) ||
@@ -1026,7 +1008,7 @@ clinic_users_set_display_name (ClinicSession  *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, label, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, user_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "user.renamed", "user", user_id, user->display_name, label, error) ||
       !clinic_db_commit (db, error))
     goto fail;
@@ -1151,7 +1133,7 @@ clinic_users_set_disabled (ClinicSession          *session,
       if (stmt == NULL)
         goto fail;
       sqlite3_bind_int64 (stmt, 1, user_id);
-      if (!step_done (db, stmt, error) ||
+      if (!clinic_db_step_done (db, stmt, error) ||
           !check_managers_left (db, error) ||
           !audit (db, session, "user.disabled", "user", user_id, NULL, NULL, error))
         goto fail;
@@ -1177,7 +1159,7 @@ clinic_users_set_disabled (ClinicSession          *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, user_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "user.enabled", "user", user_id, NULL, NULL, error))
     goto fail;
 
@@ -1249,7 +1231,7 @@ clinic_users_reset_password (ClinicSession          *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, user_id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "user.password-reset", "user", user_id, NULL, NULL, error))
     goto fail;
 
@@ -1377,7 +1359,7 @@ clinic_users_change_own_password (ClinicSession          *session,
     goto fail;
   sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, user->id);
-  if (!step_done (db, stmt, error) ||
+  if (!clinic_db_step_done (db, stmt, error) ||
       !audit (db, session, "user.password-changed", "user", user->id, NULL, NULL, error))
     goto fail;
 
