@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "clinic-audit.h"
+#include "clinic-chart.h"
 #include "clinic-settings.h"
 #include "clinic-patients.h"
 #include "clinic-storage.h"
@@ -54,6 +55,148 @@ typedef struct
 static const ClinicCredentials admin_creds = { "admin", PASSWORD, NULL, &CLINIC_KDF_LIMITS_TEST };
 
 /* --- The calls --------------------------------------------------------- */
+
+static gboolean
+call_chart_add_addendum (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_add_addendum (s, 1, "Correction", error) != 0;
+}
+
+static gboolean
+call_chart_add_allergy (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_add_allergy (s, f->patient_id, "Latex", "", CLINIC_SEVERITY_MILD, error) != 0;
+}
+
+static gboolean
+call_chart_add_item (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicChartItem) item = clinic_chart_item_new (CLINIC_CHART_CONDITION);
+
+  item->patient_id = f->patient_id;
+  g_free (item->name);
+  item->name = g_strdup ("Asthma");
+  return clinic_chart_add_item (s, item, error) != 0;
+}
+
+static gboolean
+call_chart_discard_note (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_discard_note (s, 1, error);
+}
+
+static gboolean
+call_chart_discard_prescription (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_discard_prescription (s, 1, error);
+}
+
+static gboolean
+call_chart_end_item (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_end_item (s, CLINIC_CHART_MEDICATION, 1, CLINIC_ITEM_ENDED, NULL, error);
+}
+
+static gboolean
+call_chart_list_allergies (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_chart_list_allergies (s, f->patient_id, NULL, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_chart_load (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicChart) chart = clinic_chart_load (s, f->patient_id, error);
+
+  return chart != NULL;
+}
+
+static gboolean
+call_chart_retract_allergy (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_retract_allergy (s, 1, error);
+}
+
+static gboolean
+call_chart_save_note (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicVisitNote) n = clinic_visit_note_new ();
+
+  n->patient_id = f->patient_id;
+  g_free (n->encounter_date);
+  n->encounter_date = g_strdup ("2026-11-20");
+  return clinic_chart_save_note (s, n, error) != 0;
+}
+
+static gboolean
+call_chart_save_prescription (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicPrescription) p = clinic_prescription_new ();
+
+  p->patient_id = f->patient_id;
+  g_free (p->drug);
+  p->drug = g_strdup ("Ibuprofen");
+  g_free (p->dose);
+  p->dose = g_strdup ("400 mg");
+  g_free (p->frequency);
+  p->frequency = g_strdup ("twice a day");
+  return clinic_chart_save_prescription (s, p, error) != 0;
+}
+
+static gboolean
+call_chart_set_no_known_allergies (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_set_no_known_allergies (s, f->patient_id, error);
+}
+
+static gboolean
+call_chart_sign_note (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_sign_note (s, 1, error);
+}
+
+static gboolean
+call_chart_sign_prescription (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_chart_sign_prescription (s, 1, error);
+}
+
+static gboolean
+call_insurance_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_insurance_list (s, f->patient_id, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_insurance_save (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicInsurancePolicy) p = clinic_insurance_policy_new ();
+
+  p->patient_id = f->patient_id;
+  g_free (p->payer);
+  p->payer = g_strdup ("AOK");
+  g_free (p->member_id);
+  p->member_id = g_strdup ("A1");
+  g_free (p->valid_from);
+  p->valid_from = g_strdup ("2026-01-01");
+  return clinic_insurance_save (s, p, error) != 0;
+}
+
+static gboolean
+call_insurance_status (Fixture *f, ClinicSession *s, GError **error)
+{
+  GError *local = NULL;
+
+  clinic_insurance_status (s, f->patient_id, NULL, &local);
+  if (local == NULL)
+    return TRUE;
+  g_propagate_error (error, local);
+  return FALSE;
+}
 
 static gboolean
 call_audit_list (Fixture *f, ClinicSession *s, GError **error)
@@ -289,6 +432,23 @@ static const Row rows[] = {
   { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
   { "clinic_audit_verify",              CLINIC_PERMISSION_AUDIT,    call_audit_verify },
+  { "clinic_chart_add_addendum",        CLINIC_PERMISSION_CHART_WRITE, call_chart_add_addendum },
+  { "clinic_chart_add_allergy",         CLINIC_PERMISSION_CHART_WRITE, call_chart_add_allergy },
+  { "clinic_chart_add_item",            CLINIC_PERMISSION_CHART_WRITE, call_chart_add_item },
+  { "clinic_chart_discard_note",        CLINIC_PERMISSION_CHART_WRITE, call_chart_discard_note },
+  { "clinic_chart_discard_prescription", CLINIC_PERMISSION_PRESCRIPTIONS_WRITE, call_chart_discard_prescription },
+  { "clinic_chart_end_item",            CLINIC_PERMISSION_CHART_WRITE, call_chart_end_item },
+  { "clinic_chart_list_allergies",      CLINIC_PERMISSION_CHART_READ,  call_chart_list_allergies },
+  { "clinic_chart_load",                CLINIC_PERMISSION_CHART_READ,  call_chart_load },
+  { "clinic_chart_retract_allergy",     CLINIC_PERMISSION_CHART_WRITE, call_chart_retract_allergy },
+  { "clinic_chart_save_note",           CLINIC_PERMISSION_CHART_WRITE, call_chart_save_note },
+  { "clinic_chart_save_prescription",   CLINIC_PERMISSION_PRESCRIPTIONS_WRITE, call_chart_save_prescription },
+  { "clinic_chart_set_no_known_allergies", CLINIC_PERMISSION_CHART_WRITE, call_chart_set_no_known_allergies },
+  { "clinic_chart_sign_note",           CLINIC_PERMISSION_CHART_WRITE, call_chart_sign_note },
+  { "clinic_chart_sign_prescription",   CLINIC_PERMISSION_PRESCRIPTIONS_WRITE, call_chart_sign_prescription },
+  { "clinic_insurance_list",            CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_list },
+  { "clinic_insurance_save",            CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_insurance_save },
+  { "clinic_insurance_status",          CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_status },
   { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
   { "clinic_patients_get",              CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_get },

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @CLINIC_ERROR_CONFLICT: the change clashes with what is there (a name
  *   taken, a role still in use)
  * @CLINIC_ERROR_SIGNED_OUT: the session has ended
+ * @CLINIC_ERROR_LOCKED: the record was signed and can no longer change
+ *   (a visit note takes an addendum instead)
  */
 typedef enum
 {
@@ -29,6 +31,7 @@ typedef enum
   CLINIC_ERROR_INVALID,
   CLINIC_ERROR_CONFLICT,
   CLINIC_ERROR_SIGNED_OUT,
+  CLINIC_ERROR_LOCKED,
 } ClinicError;
 
 GQuark clinic_error_quark (void);
