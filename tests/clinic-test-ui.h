@@ -40,6 +40,14 @@ void               clinic_test_assert_all_named     (GtkWidget   *root,
 GtkWidget         *clinic_test_find_widget          (GtkWidget   *root,
                                                      GType        type);
 
+/* The descendant of @root whose GtkBuilder id is @id. */
+GtkWidget         *clinic_test_find_widget_by_name  (GtkWidget   *root,
+                                                     const char  *id);
+
+/* The first label under @root whose text contains @text. */
+GtkWidget         *clinic_test_find_label           (GtkWidget   *root,
+                                                     const char  *text);
+
 /* The first button under @root whose action is @action_name. */
 GtkWidget         *clinic_test_find_button          (GtkWidget   *root,
                                                      const char  *action_name);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clinic-document.h"
+#include "clinic-prescription-sheet.h"
 #include "clinic-recovery-sheet.h"
 
 /* poppler-glib 22.12 declares no cleanup functions of its own. */
@@ -542,6 +543,86 @@ test_flow_pages (Fixture       *f,
   save_png (CLINIC_DOCUMENT (report), CLINIC_PAPER_LETTER, 1, "document-report-page-2");
 }
 
+/* A signed prescription as a PDF that poppler reads back: the patient
+ * named with date of birth and chart number, the medicine, the allergies,
+ * the prescriber; a draft says it is not valid. */
+static void
+test_prescription_sheet (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) patient = clinic_patient_new ();
+  g_autoptr(ClinicPrescription) rx = clinic_prescription_new ();
+  g_autoptr(GPtrArray) allergies = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_allergy_free);
+  ClinicAllergy *allergy = g_new0 (ClinicAllergy, 1);
+  ClinicLetterhead letterhead = { "Lindenhof Practice", "Lindenstraße 4, 10115 Berlin", "030 555 0100" };
+  g_autofree char *path = g_build_filename (f->dir, "rx.pdf", NULL);
+  g_autoptr(PopplerDocument) pdf = NULL;
+  g_autoptr(PopplerPage) page = NULL;
+  g_autofree char *text = NULL;
+
+#define SET(obj, field, value) g_free (obj->field); obj->field = g_strdup (value)
+  SET (patient, family_name, "Schmidt");
+  SET (patient, given_names, "Paula");
+  SET (patient, birth_date, "1987-04-23");
+  SET (patient, chart_number, "C000001");
+  SET (rx, drug, "Amoxicillin");
+  SET (rx, strength, "500 mg");
+  SET (rx, dose, "1 capsule");
+  SET (rx, frequency, "3 times a day");
+  SET (rx, duration, "7 days");
+  SET (rx, prescribed_on, "2026-11-25");
+#undef SET
+  rx->prescriber_name = g_strdup ("Dr. Anna Weber");
+  rx->refills = 2;
+  rx->signed_at = 1795000000;
+  rx->signature = g_strdup ("4e0ef794ec9bcdc6aa");
+  allergy->substance = g_strdup ("Penicillin");
+  allergy->reaction = g_strdup ("Hives");
+  allergy->recorded_by = g_strdup ("Dr. Anna Weber");
+  allergy->severity = CLINIC_SEVERITY_SEVERE;
+  g_ptr_array_add (allergies, allergy);
+
+  {
+    g_autoptr(ClinicPrescriptionSheet) sheet = clinic_prescription_sheet_new (&letterhead, patient, rx, allergies,
+                                                                              CLINIC_ALLERGIES_RECORDED);
+
+    g_assert_true (clinic_document_write_pdf (CLINIC_DOCUMENT (sheet), path, CLINIC_PAPER_A4, &error));
+    g_assert_no_error (error);
+    save_png (CLINIC_DOCUMENT (sheet), CLINIC_PAPER_A4, 0, "prescription-sheet-a4");
+  }
+  pdf = open_pdf (path);
+  g_assert_cmpint (poppler_document_get_n_pages (pdf), ==, 1);
+  page = poppler_document_get_page (pdf, 0);
+  text = page_text (page);
+  for (const char *const *want = (const char *const[]) { "Lindenhof Practice", "Paula Schmidt", "1987-04-23",
+                                                         "C000001", "Amoxicillin 500 mg", "1 capsule",
+                                                         "3 times a day", "Penicillin", "Hives",
+                                                         "Dr. Anna Weber", "4e0ef794ec9bcdc6", NULL };
+       *want != NULL; want++)
+    if (!contains_ignoring_blanks (text, *want))
+      g_error ("The prescription sheet lacks “%s”: %s", *want, text);
+  g_assert_null (strstr (text, "not valid"));
+
+  /* A draft is marked; no known allergies are said so. */
+  rx->signed_at = 0;
+  {
+    g_autoptr(ClinicPrescriptionSheet) draft = clinic_prescription_sheet_new (&letterhead, patient, rx, NULL,
+                                                                              CLINIC_ALLERGIES_NONE_KNOWN);
+
+    g_assert_true (clinic_document_write_pdf (CLINIC_DOCUMENT (draft), path, CLINIC_PAPER_LETTER, &error));
+    g_assert_no_error (error);
+  }
+  g_clear_object (&page);
+  g_clear_object (&pdf);
+  g_free (text);
+  pdf = open_pdf (path);
+  page = poppler_document_get_page (pdf, 0);
+  text = page_text (page);
+  g_assert_true (contains_ignoring_blanks (text, "not valid"));
+  g_assert_true (contains_ignoring_blanks (text, "No known allergies"));
+}
+
 static void
 test_paper (void)
 {
@@ -570,6 +651,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/document/paper", test_paper);
+  g_test_add ("/document/prescription-sheet", Fixture, NULL,
+              fixture_set_up, test_prescription_sheet, fixture_tear_down);
   g_test_add ("/document/recovery-sheet/a4", Fixture, NULL,
               fixture_set_up, test_sheet_a4, fixture_tear_down);
   g_test_add ("/document/recovery-sheet/letter", Fixture, NULL,

@@ -10,6 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "clinic-audit-section.h"
+#include "clinic-chart.h"
+#include "clinic-chart-window.h"
+#include "clinic-form-window.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients.h"
@@ -422,10 +425,11 @@ test_shell_patients (void)
   clinic_test_wait_for_draw (GTK_WIDGET (chart));
   g_assert_nonnull (strstr (gtk_window_get_title (chart), "Müller"));
   {
-    AdwWindowTitle *title = ADW_WINDOW_TITLE (clinic_test_find_widget (GTK_WIDGET (chart), ADW_TYPE_WINDOW_TITLE));
+    AdwViewSwitcherTitle *title = ADW_VIEW_SWITCHER_TITLE (clinic_test_find_widget (GTK_WIDGET (chart),
+                                                                                    ADW_TYPE_VIEW_SWITCHER_TITLE));
 
-    g_assert_nonnull (strstr (adw_window_title_get_subtitle (title), "1980-02-03"));
-    g_assert_nonnull (strstr (adw_window_title_get_subtitle (title), "C001201"));
+    g_assert_nonnull (strstr (adw_view_switcher_title_get_subtitle (title), "1980-02-03"));
+    g_assert_nonnull (strstr (adw_view_switcher_title_get_subtitle (title), "C001201"));
   }
   clinic_test_assert_all_named (GTK_WIDGET (chart), FALSE);
   g_free (clinic_test_save_screenshot (GTK_WIDGET (chart), "shell-patients-chart"));
@@ -473,6 +477,150 @@ test_shell_patients (void)
   }
 
   view_close (&view);
+}
+
+/* The label of the chart's allergy banner. */
+static const char *
+banner_text (GtkWindow *chart)
+{
+  GtkWidget *banner = clinic_test_find_widget_by_name (GTK_WIDGET (chart), "allergy_label");
+
+  g_assert_nonnull (banner);
+  return gtk_label_get_text (GTK_LABEL (banner));
+}
+
+static void
+show_page (GtkWindow  *chart,
+           const char *page,
+           const char *screenshot)
+{
+  AdwViewStack *stack = ADW_VIEW_STACK (clinic_test_find_widget (GTK_WIDGET (chart), ADW_TYPE_VIEW_STACK));
+
+  adw_view_stack_set_visible_child_name (stack, page);
+  clinic_test_wait_for_draw (GTK_WIDGET (chart));
+  clinic_test_assert_all_named (GTK_WIDGET (chart), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (chart), screenshot));
+}
+
+/* A doctor's chart: the allergy banner's three states, a note drafted and
+ * signed through the forms, a prescription with the allergies on its form,
+ * its printable sheet; the front desk sees details and insurance only. */
+static void
+test_shell_chart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Schneider", "Clara", "1962-08-14", "0171 444 0102");
+  g_autoptr(ClinicSession) doctor = NULL;
+  g_autoptr(ClinicSession) front = NULL;
+  g_autoptr(ClinicPatient) stored = NULL;
+  g_autoptr(ClinicInsurancePolicy) policy = clinic_insurance_policy_new ();
+  ClinicChartWindow *chart;
+  ClinicFormWindow *form;
+  GtkWindow *print;
+  gint64 id;
+
+  add_user ("drweber", "Dr. Anna Weber", CLINIC_USER_STAFF, 2, STAFF_PASSWORD);
+  add_user ("desk", "Jonas Brandt", CLINIC_USER_STAFF, 3, STAFF_PASSWORD);
+  doctor = sign_in ("drweber", STAFF_PASSWORD);
+  front = sign_in ("desk", STAFF_PASSWORD);
+  g_free (p->treatment);
+  p->treatment = g_strdup ("Physiotherapy twice a week until March.");
+  id = clinic_patients_create (admin, p, TRUE, &error);
+  g_assert_no_error (error);
+  stored = clinic_patients_get (doctor, id, &error);
+  g_assert_no_error (error);
+
+  policy->patient_id = id;
+  g_free (policy->payer);
+  policy->payer = g_strdup ("Techniker Krankenkasse");
+  g_free (policy->member_id);
+  policy->member_id = g_strdup ("T998877");
+  g_free (policy->valid_from);
+  policy->valid_from = g_strdup ("2020-01-01");
+  clinic_insurance_save (front, policy, &error);
+  g_assert_no_error (error);
+
+  chart = clinic_chart_window_new (NULL, doctor, stored);
+  gtk_window_set_default_size (GTK_WINDOW (chart), 1100, 800);
+  gtk_window_present (GTK_WINDOW (chart));
+  clinic_test_wait_for_draw (GTK_WIDGET (chart));
+  g_assert_nonnull (strstr (banner_text (GTK_WINDOW (chart)), "not recorded"));
+
+  /* An allergy through its form: a missing substance is refused in the
+   * form, which stays open; then recorded, and the banner names it. */
+  form = CLINIC_FORM_WINDOW (clinic_chart_window_open_form (chart, "add-allergy"));
+  clinic_test_wait_for_draw (GTK_WIDGET (form));
+  clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+  clinic_form_window_submit (form);
+  g_assert_nonnull (clinic_form_window_get_error (form));
+  clinic_form_window_set_text (form, "substance", "Penicillin");
+  clinic_form_window_set_text (form, "reaction", "Hives");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  g_assert_nonnull (strstr (banner_text (GTK_WINDOW (chart)), "Penicillin"));
+
+  /* A visit note: drafted in the form, signed with the core's call, then
+   * an addendum. */
+  form = CLINIC_FORM_WINDOW (clinic_chart_window_open_form (chart, "new-note"));
+  g_assert_nonnull (form);
+  clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+  clinic_form_window_set_text (form, "subjective", "Knee pain after a fall.");
+  clinic_form_window_set_text (form, "assessment", "Contusion of the left knee.");
+  clinic_form_window_set_text (form, "plan", "Cooling, ibuprofen, review in one week.");
+  clinic_test_wait_for_draw (GTK_WIDGET (form));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (form), "shell-chart-note-form"));
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  g_assert_cmpint (clinic_test_query_int (db, "SELECT count(*) FROM visit_notes WHERE signed_at IS NULL"), ==, 1);
+  g_assert_true (clinic_chart_sign_note (doctor, clinic_test_query_int (db, "SELECT max(id) FROM visit_notes"),
+                                         &error));
+  g_assert_no_error (error);
+  clinic_chart_window_reload (chart);
+
+  /* The prescription form shows the allergies; the draft is refused
+   * without a dose, then saved, signed and printed. */
+  form = CLINIC_FORM_WINDOW (clinic_chart_window_open_form (chart, "new-prescription"));
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (form), "Penicillin"));
+  clinic_form_window_set_text (form, "drug", "Ibuprofen");
+  clinic_form_window_set_text (form, "strength", "400 mg");
+  clinic_form_window_set_text (form, "frequency", "three times a day");
+  clinic_form_window_submit (form);
+  g_assert_nonnull (clinic_form_window_get_error (form));
+  clinic_test_wait_for_draw (GTK_WIDGET (form));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (form), "shell-chart-prescription-form"));
+  clinic_form_window_set_text (form, "dose", "1 tablet");
+  clinic_form_window_set_text (form, "quantity", "20");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  g_assert_true (clinic_chart_sign_prescription (doctor, clinic_test_query_int (db, "SELECT max(id) FROM prescriptions"),
+                                                 &error));
+  g_assert_no_error (error);
+  clinic_chart_window_reload (chart);
+
+  show_page (GTK_WINDOW (chart), "overview", "shell-chart-overview");
+  show_page (GTK_WINDOW (chart), "notes", "shell-chart-notes");
+  show_page (GTK_WINDOW (chart), "prescriptions", "shell-chart-prescriptions");
+  show_page (GTK_WINDOW (chart), "timeline", "shell-chart-timeline");
+
+  print = clinic_chart_window_print_prescription (chart, clinic_test_query_int (db, "SELECT max(id) FROM prescriptions"));
+  g_assert_nonnull (print);
+  clinic_test_wait_for_draw (GTK_WIDGET (print));
+  clinic_test_assert_all_named (GTK_WIDGET (print), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (print), "shell-chart-prescription-print"));
+  gtk_window_destroy (print);
+  gtk_window_destroy (GTK_WINDOW (chart));
+
+  /* The front desk: details and insurance, no clinical pages, no banner. */
+  chart = clinic_chart_window_new (NULL, front, stored);
+  gtk_window_present (GTK_WINDOW (chart));
+  clinic_test_wait_for_draw (GTK_WIDGET (chart));
+  g_assert_false (gtk_widget_get_visible (clinic_test_find_widget_by_name (GTK_WIDGET (chart), "allergy_banner")));
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (chart), "Techniker Krankenkasse"));
+  g_assert_null (clinic_test_find_label (GTK_WIDGET (chart), "Contusion of the left knee."));
+  clinic_test_assert_all_named (GTK_WIDGET (chart), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (chart), "shell-chart-front-desk"));
+  gtk_window_destroy (GTK_WINDOW (chart));
+  clinic_test_spin (50);
 }
 
 /* A patient at the kiosk: their own record, contact details editable,
@@ -547,6 +695,7 @@ main (int   argc,
   g_test_add_func ("/shell/audit", test_shell_audit);
   g_test_add_func ("/shell/patients", test_shell_patients);
   g_test_add_func ("/shell/profile", test_shell_profile);
+  g_test_add_func ("/shell/chart", test_shell_chart);
 
   status = g_test_run ();
 

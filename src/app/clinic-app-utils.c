@@ -142,3 +142,28 @@ clinic_column_view_add_text_column (GtkColumnView      *view,
   gtk_column_view_column_set_resizable (view_column, TRUE);
   gtk_column_view_append_column (view, view_column);
 }
+
+/* Names the unnamed icon buttons inside libadwaita's toast widgets. */
+static void
+name_toast_buttons (GtkWidget *widget,
+                    gboolean   in_toast)
+{
+  in_toast = in_toast || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget");
+  if (in_toast && GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) == NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Dismiss"), -1);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    name_toast_buttons (child, in_toast);
+}
+
+void
+clinic_toast_overlay_add (AdwToastOverlay *overlay,
+                          AdwToast        *toast)
+{
+  g_return_if_fail (ADW_IS_TOAST_OVERLAY (overlay));
+
+  adw_toast_overlay_add_toast (overlay, toast);
+  name_toast_buttons (GTK_WIDGET (overlay), FALSE);
+}

@@ -2,7 +2,7 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -36,6 +36,11 @@ void clinic_column_view_add_text_column (GtkColumnView      *view,
                                          gboolean            tooltip,
                                          ClinicCellTextFunc  text_func,
                                          gpointer            user_data);
+
+/* Shows @toast (taking it) over @overlay. libadwaita 1.2 leaves the
+ * toast's close button without an accessible name; this gives it one. */
+void clinic_toast_overlay_add (AdwToastOverlay *overlay,
+                               AdwToast        *toast);
 
 /* Escape closes @window (a dialog-like window of our own). */
 void clinic_window_close_on_escape (GtkWindow *window);

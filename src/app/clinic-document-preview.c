@@ -261,7 +261,7 @@ show_toast (ClinicDocumentPreview *self,
       adw_toast_set_timeout (toast, 0);
       adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  clinic_toast_overlay_add (self->toast_overlay, toast);
 }
 
 /* --- Pages and zoom ---------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-chart-window.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients-section.h"
@@ -173,100 +174,6 @@ on_filter_changed (ClinicPatientsSection *self)
   run_search (self);
 }
 
-static void
-add_row (AdwPreferencesGroup *group,
-         const char          *title,
-         const char          *value)
-{
-  GtkWidget *row;
-
-  if (value == NULL || *value == '\0')
-    return;
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
-  gtk_widget_add_css_class (row, "property");
-  adw_preferences_group_add (group, row);
-}
-
-static const char *
-sex_label (ClinicSex sex)
-{
-  switch (sex)
-    {
-    case CLINIC_SEX_FEMALE:
-      return _("Female");
-    case CLINIC_SEX_MALE:
-      return _("Male");
-    case CLINIC_SEX_OTHER:
-      return _("Other");
-    case CLINIC_SEX_UNKNOWN:
-    default:
-      return _("Not recorded");
-    }
-}
-
-/* The chart's general information: the header names the patient with
- * date of birth and chart number, so nobody reads the wrong chart. */
-static GtkWindow *
-chart_window_new (ClinicPatientsSection *self,
-                  const ClinicPatient   *p)
-{
-  GtkWidget *window = adw_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *title = adw_window_title_new (NULL, NULL);
-  GtkWidget *page = adw_preferences_page_new ();
-  AdwPreferencesGroup *contact = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  AdwPreferencesGroup *record = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  GtkWidget *root = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_WINDOW);
-  g_autofree char *name = g_strdup_printf (_("%s, %s"), p->family_name, p->given_names);
-  /* Translators: the chart's subtitle: date of birth, age, chart number */
-  g_autofree char *subtitle = g_strdup_printf (_("Born %s (%d) · Chart %s"), p->birth_date,
-                                               clinic_patient_age (p, NULL), p->chart_number);
-  g_autofree char *age = g_strdup_printf ("%d", clinic_patient_age (p, NULL));
-
-  adw_window_title_set_title (ADW_WINDOW_TITLE (title), name);
-  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (title), subtitle);
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
-  gtk_box_append (GTK_BOX (box), header);
-
-  adw_preferences_group_set_title (record, _("Patient"));
-  add_row (record, _("Date of birth"), p->birth_date);
-  add_row (record, _("Age"), age);
-  add_row (record, _("Sex"), sex_label (p->sex));
-  add_row (record, _("Chart number"), p->chart_number);
-  add_row (record, _("Status"), p->status == CLINIC_PATIENT_ACTIVE ? _("Active")
-                                : p->status == CLINIC_PATIENT_DECEASED ? _("Deceased") : _("Inactive"));
-  add_row (record, _("National id"), p->national_id);
-  add_row (record, _("Insurance id"), p->insurance_id);
-  add_row (record, _("Treatment plan"), p->treatment);
-  add_row (record, _("Notes"), p->notes);
-
-  adw_preferences_group_set_title (contact, _("Contact"));
-  add_row (contact, _("Phone"), p->phone);
-  add_row (contact, _("Second phone"), p->phone2);
-  add_row (contact, _("Email"), p->email);
-  add_row (contact, _("Address"), p->address);
-  add_row (contact, _("Emergency contact"), p->emergency_contact);
-  add_row (contact, _("Preferred language"), p->language);
-
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), record);
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), contact);
-  gtk_widget_set_vexpand (page, TRUE);
-  gtk_box_append (GTK_BOX (box), page);
-  adw_window_set_content (ADW_WINDOW (window), box);
-
-  gtk_window_set_title (GTK_WINDOW (window), name);
-  gtk_window_set_default_size (GTK_WINDOW (window), 520, 640);
-  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
-  gtk_window_set_hide_on_close (GTK_WINDOW (window), FALSE);
-  if (root != NULL)
-    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
-  clinic_window_close_on_escape (GTK_WINDOW (window));
-  return GTK_WINDOW (window);
-}
-
 GtkWindow *
 clinic_patients_section_open_chart (ClinicPatientsSection *self,
                                     guint                  position)
@@ -290,7 +197,9 @@ clinic_patients_section_open_chart (ClinicPatientsSection *self,
   if (patient == NULL)
     return NULL;
 
-  window = chart_window_new (self, patient);
+  window = GTK_WINDOW (clinic_chart_window_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                clinic_section_get_session (CLINIC_SECTION (self)),
+                                                patient));
   gtk_window_present (window);
   return window;
 }

@@ -241,7 +241,7 @@ tell_about_keys (ClinicWindow  *self,
 
       toast = adw_toast_new (_("Opened with the recovery key. An administrator should now set new passwords for the users who need them."));
       adw_toast_set_timeout (toast, 0);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      clinic_toast_overlay_add (self->toast_overlay, toast);
     }
 
   if (!self->told_recovery_key_outdated &&
