@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 
+#include "clinic-chart.h"
 #include "clinic-db.h"
 #include "clinic-demo.h"
 #include "clinic-error.h"
@@ -210,6 +211,208 @@ make_patient (GRand *rand,
   return p;
 }
 
+/* Chart histories: the first patients get them (each entry is a
+ * transaction of its own through the core, as in the window). */
+#define DEMO_INSURED    2000
+#define DEMO_HISTORIES  300
+
+static const char *const allergens[] = {
+  "Penicillin", "Ibuprofen", "Latex", "Pollen", "House dust mite", "Peanuts", "Sulfonamides",
+  "Contrast medium", "Bee venom", "Codeine",
+};
+
+static const char *const reactions[] = {
+  "Hives", "Rash", "Shortness of breath", "Swelling of the lips", "Nausea", "Anaphylaxis",
+};
+
+static const char *const conditions[] = {
+  "Essential hypertension", "Type 2 diabetes mellitus", "Asthma", "Hypothyroidism",
+  "Chronic low back pain", "Migraine", "Atopic dermatitis", "Iron deficiency anaemia",
+  "Osteoarthritis of the knee", "Depressive episode",
+};
+
+typedef struct
+{
+  const char *drug;
+  const char *strength;
+  const char *dose;
+  const char *frequency;
+  const char *duration;
+  const char *quantity;
+} DemoDrug;
+
+static const DemoDrug drugs[] = {
+  { "Ramipril", "5 mg", "1 tablet", "once a day", "3 months", "100" },
+  { "Metformin", "500 mg", "1 tablet", "twice a day", "3 months", "180" },
+  { "Amoxicillin", "1000 mg", "1 tablet", "three times a day", "7 days", "21" },
+  { "Ibuprofen", "400 mg", "1 tablet", "up to three times a day", "5 days", "20" },
+  { "Levothyroxine", "75 µg", "1 tablet", "once a day, before breakfast", "3 months", "100" },
+  { "Budesonide inhaler", "200 µg", "1 puff", "twice a day", "3 months", "1" },
+  { "Pantoprazole", "20 mg", "1 tablet", "once a day", "4 weeks", "28" },
+};
+
+static const char *const complaints[] = {
+  "Cough and sore throat for five days.", "Follow-up of blood pressure.", "Pain in the lower back after lifting.",
+  "Headache, worse in the morning.", "Routine check-up.", "Itchy rash on both forearms.",
+  "Tiredness for several weeks.", "Knee pain when climbing stairs.",
+};
+
+static const char *const assessments[] = {
+  "Acute upper respiratory infection.", "Blood pressure well controlled.", "Lumbar strain.",
+  "Tension-type headache.", "No abnormal findings.", "Contact dermatitis.",
+  "Iron deficiency suspected; blood test ordered.", "Early osteoarthritis.",
+};
+
+static const char *const plans[] = {
+  "Rest, fluids, review if not better in a week.", "Continue medication, recheck in 3 months.",
+  "Physiotherapy, ibuprofen as needed.", "Headache diary, review in 4 weeks.",
+  "Next check-up in a year.", "Emollients, avoid the trigger.", "Ferritin and blood count.",
+  "Weight-bearing exercise, analgesia as needed.",
+};
+
+static char *
+demo_date (GRand *rand,
+           int    from_year,
+           int    to_year)
+{
+  return g_strdup_printf ("%04d-%02d-%02d", g_rand_int_range (rand, from_year, to_year + 1),
+                          g_rand_int_range (rand, 1, 13), g_rand_int_range (rand, 1, 29));
+}
+
+static gboolean
+fill_insurance (ClinicSession  *admin,
+                GRand          *rand,
+                gint64          patient_id,
+                GError        **error)
+{
+  g_autoptr(ClinicInsurancePolicy) p = clinic_insurance_policy_new ();
+  int kind = g_rand_int_range (rand, 0, 10);
+
+  p->patient_id = patient_id;
+  set_field (&p->payer, g_strdup (PICK (rand, insurers)));
+  set_field (&p->member_id, g_strdup_printf ("%c%09u", 'A' + g_rand_int_range (rand, 0, 26),
+                                             g_rand_int_range (rand, 0, 999999999)));
+  set_field (&p->valid_from, demo_date (rand, 2015, 2024));
+  /* Most open-ended; some ending soon, some ended. */
+  if (kind == 0)
+    set_field (&p->valid_until, g_strdup ("2024-12-31"));
+  else if (kind == 1)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) soon = g_date_time_add_days (now, g_rand_int_range (rand, 3, 28));
+
+      set_field (&p->valid_until, g_date_time_format (soon, "%Y-%m-%d"));
+    }
+  p->copay_cents = g_rand_int_range (rand, 0, 3) * 500;
+  return clinic_insurance_save (admin, p, error) != 0;
+}
+
+static gboolean
+fill_history (ClinicSession  *doctor,
+              GRand          *rand,
+              gint64          patient_id,
+              GError        **error)
+{
+  int allergy_kind = g_rand_int_range (rand, 0, 3);
+  int n_notes = g_rand_int_range (rand, 1, 4);
+
+  if (allergy_kind == 1
+      && !clinic_chart_set_no_known_allergies (doctor, patient_id, error))
+    return FALSE;
+  if (allergy_kind == 2
+      && clinic_chart_add_allergy (doctor, patient_id, PICK (rand, allergens), PICK (rand, reactions),
+                                   g_rand_int_range (rand, 0, 4), error) == 0)
+    return FALSE;
+
+  if (g_rand_boolean (rand))
+    {
+      g_autoptr(ClinicChartItem) c = clinic_chart_item_new (CLINIC_CHART_CONDITION);
+
+      c->patient_id = patient_id;
+      set_field (&c->name, g_strdup (PICK (rand, conditions)));
+      set_field (&c->start_date, demo_date (rand, 2005, 2024));
+      if (clinic_chart_add_item (doctor, c, error) == 0)
+        return FALSE;
+    }
+  if (g_rand_boolean (rand))
+    {
+      g_autoptr(ClinicChartItem) m = clinic_chart_item_new (CLINIC_CHART_MEDICATION);
+      const DemoDrug *d = &drugs[g_rand_int_range (rand, 0, G_N_ELEMENTS (drugs))];
+
+      m->patient_id = patient_id;
+      set_field (&m->name, g_strdup_printf ("%s %s", d->drug, d->strength));
+      set_field (&m->detail, g_strdup_printf ("%s %s", d->dose, d->frequency));
+      set_field (&m->start_date, demo_date (rand, 2018, 2025));
+      if (clinic_chart_add_item (doctor, m, error) == 0)
+        return FALSE;
+    }
+
+  for (int i = 0; i < n_notes; i++)
+    {
+      g_autoptr(ClinicVisitNote) n = clinic_visit_note_new ();
+      int k = g_rand_int_range (rand, 0, G_N_ELEMENTS (complaints));
+      gboolean draft;
+      gint64 id;
+
+      n->patient_id = patient_id;
+      set_field (&n->encounter_date, demo_date (rand, 2022, 2026));
+      set_field (&n->subjective, g_strdup (complaints[k]));
+      set_field (&n->objective, g_strdup_printf ("BP %d/%d mmHg, pulse %d/min.", g_rand_int_range (rand, 110, 160),
+                                                 g_rand_int_range (rand, 65, 95), g_rand_int_range (rand, 55, 95)));
+      set_field (&n->assessment, g_strdup (assessments[k]));
+      set_field (&n->plan, g_strdup (plans[k]));
+      id = clinic_chart_save_note (doctor, n, error);
+      if (id == 0)
+        return FALSE;
+      /* The newest note of some patients stays a draft. */
+      draft = i + 1 == n_notes && g_rand_int_range (rand, 0, 4) == 0;
+      if (!draft && !clinic_chart_sign_note (doctor, id, error))
+        return FALSE;
+    }
+
+  if (g_rand_int_range (rand, 0, 3) == 0)
+    {
+      g_autoptr(ClinicPrescription) rx = clinic_prescription_new ();
+      const DemoDrug *d = &drugs[g_rand_int_range (rand, 0, G_N_ELEMENTS (drugs))];
+      gint64 id;
+
+      rx->patient_id = patient_id;
+      set_field (&rx->drug, g_strdup (d->drug));
+      set_field (&rx->strength, g_strdup (d->strength));
+      set_field (&rx->dose, g_strdup (d->dose));
+      set_field (&rx->route, g_strdup ("oral"));
+      set_field (&rx->frequency, g_strdup (d->frequency));
+      set_field (&rx->duration, g_strdup (d->duration));
+      set_field (&rx->quantity, g_strdup (d->quantity));
+      set_field (&rx->prescribed_on, demo_date (rand, 2024, 2026));
+      id = clinic_chart_save_prescription (doctor, rx, error);
+      if (id == 0 || !clinic_chart_sign_prescription (doctor, id, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+fill_charts (ClinicSession  *admin,
+             GRand          *rand,
+             guint           n_patients,
+             GError        **error)
+{
+  g_autoptr(ClinicSession) doctor = NULL;
+
+  doctor = clinic_session_sign_in (clinic_session_get_db (admin), logins[1].user, logins[1].password, error);
+  if (doctor == NULL)
+    return FALSE;
+  for (guint i = 1; i <= MIN (n_patients, DEMO_INSURED); i++)
+    if (g_rand_int_range (rand, 0, 10) > 0 && !fill_insurance (admin, rand, i, error))
+      return FALSE;
+  for (guint i = 1; i <= MIN (n_patients, DEMO_HISTORIES); i++)
+    if (!fill_history (doctor, rand, i, error))
+      return FALSE;
+  clinic_session_sign_out (doctor);
+  return TRUE;
+}
+
 static gint64
 builtin_role (ClinicSession  *session,
               const char     *builtin,
@@ -259,7 +462,7 @@ fill (ClinicSession  *admin,
     return FALSE;
   if (n_patients > 0 && !clinic_patients_link_account (admin, 1, paula, error))
     return FALSE;
-  return TRUE;
+  return fill_charts (admin, rand, n_patients, error);
 }
 
 char *
