@@ -17,6 +17,7 @@
 
 #include "clinic-audit.h"
 #include "clinic-settings.h"
+#include "clinic-patient-merge.h"
 #include "clinic-patients.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
@@ -36,6 +37,7 @@ typedef struct
   gint64         clerk_role;
   gint64         doctor_id;
   gint64         patient_id;
+  gint64         other_patient_id;   /* a duplicate of patient_id */
 } Fixture;
 
 typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
@@ -262,6 +264,21 @@ call_patients_link_account (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_patients_merge (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_patients_merge (s, f->patient_id, f->other_patient_id, error);
+}
+
+static gboolean
+call_patients_merge_preview (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicMergePreview) preview = clinic_patients_merge_preview (s, f->patient_id,
+                                                                         f->other_patient_id, error);
+
+  return preview != NULL;
+}
+
+static gboolean
 call_patients_search (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) found = clinic_patients_search (s, "mül", NULL, 0, 20, NULL, error);
@@ -295,6 +312,8 @@ static const Row rows[] = {
   { "clinic_patients_get_by_chart_number", CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_patients_get_by_chart_number },
   { "clinic_patients_import",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_import },
   { "clinic_patients_link_account",     CLINIC_PERMISSION_USERS,                  call_patients_link_account },
+  { "clinic_patients_merge",            CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge },
+  { "clinic_patients_merge_preview",    CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge_preview },
   { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
@@ -493,6 +512,8 @@ fixture_set_up (Fixture       *f,
     g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 555 0100");
 
     f->patient_id = clinic_patients_create (f->admin, p, FALSE, &error);
+    g_assert_no_error (error);
+    f->other_patient_id = clinic_patients_create (f->admin, p, TRUE, &error);
     g_assert_no_error (error);
   }
 }

@@ -1,0 +1,2 @@
+-- 004: placeholder, so the migrations stay numbered without a gap on this
+-- branch; another branch brings the real 004 (renumber at merge).
