@@ -89,6 +89,7 @@ fixture_set_up (Fixture       *f,
   keep = clinic_test_patient_new ("Brandt", "Lena", "1988-04-12", "");
   g_free (keep->address);
   keep->address = g_strdup ("Lindenstraße 4, Berlin");
+  g_free (keep->treatment);
   keep->treatment = g_strdup ("Physiotherapy twice a week");
   f->keep = add (f, keep);
   merge = clinic_test_patient_new ("Brandt", "Lena", "1988-04-12", "030 555 0177");
