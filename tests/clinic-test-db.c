@@ -80,3 +80,42 @@ clinic_test_patient_new (const char *family,
   p->phone = g_strdup (phone);
   return p;
 }
+
+char *
+clinic_test_dump_tables (ClinicDb *db)
+{
+  GString *dump = g_string_new (NULL);
+  sqlite3 *handle = clinic_db_get_handle (db);
+  sqlite3_stmt *tables;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (handle,
+                                       "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                                       " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+                                       -1, &tables, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (tables, 0);
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\"", table);
+      sqlite3_stmt *stmt;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_string_append (dump, table);
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            {
+              const guint8 *bytes = sqlite3_column_blob (stmt, c);
+
+              g_string_append_c (dump, '|');
+              if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
+                g_string_append (dump, "<null>");
+              for (int b = 0; b < sqlite3_column_bytes (stmt, c); b++)
+                g_string_append_printf (dump, "%02x", bytes[b]);
+            }
+          g_string_append_c (dump, '\n');
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_finalize (tables);
+  return g_string_free (dump, FALSE);
+}

@@ -24,6 +24,11 @@ ClinicPatient *clinic_test_patient_new (const char *family,
                                         const char *birth_date,
                                         const char *phone);
 
+/* Every row of every table, one line each, tables by name and rows in
+ * rowid order (WITHOUT ROWID tables by key): comparing two dumps tells
+ * whether anything changed. (transfer full) */
+char  *clinic_test_dump_tables  (ClinicDb   *db);
+
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);
 

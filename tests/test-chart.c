@@ -11,6 +11,7 @@
 #include "clinic-db.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
+#include "clinic-patient-merge.h"
 #include "clinic-patients.h"
 #include "clinic-session.h"
 #include "clinic-test-db.h"
@@ -751,6 +752,39 @@ test_chart_timeline (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
 }
 
+/* Signed notes and prescriptions are locked, yet a merge of duplicate
+ * records moves them to the surviving chart, signature intact. */
+static void
+test_merge_moves_signed (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPrescription) p = amoxicillin (f);
+  g_autoptr(ClinicChart) chart = NULL;
+  gint64 note = draft_note (f, f->doctor, "2026-11-20", "Bronchitis");
+  gint64 rx;
+  g_autofree char *signature = NULL;
+
+  g_assert_true (clinic_chart_sign_note (f->doctor, note, &error));
+  rx = clinic_chart_save_prescription (f->doctor, p, &error);
+  g_assert_true (clinic_chart_sign_prescription (f->doctor, rx, &error));
+  g_assert_no_error (error);
+  clinic_chart_add_addendum (f->doctor, note, "Seen again.", &error);
+  g_assert_no_error (error);
+  signature = g_strdup_printf ("SELECT count(*) FROM visit_notes WHERE patient_id = %" G_GINT64_FORMAT
+                               " AND signature IS NOT NULL", f->otto);
+
+  g_assert_true (clinic_patients_merge (f->admin, f->otto, f->paula, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f, signature), ==, 1);
+  chart = clinic_chart_load (f->doctor, f->otto, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chart->notes->len, ==, 1);
+  g_assert_cmpuint (((ClinicVisitNote *) chart->notes->pdata[0])->addenda->len, ==, 1);
+  g_assert_cmpuint (chart->prescriptions->len, ==, 1);
+  g_assert_cmpint (((ClinicPrescription *) chart->prescriptions->pdata[0])->signed_at, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -770,6 +804,7 @@ main (int   argc,
   ADD ("/chart/notes/bad-input", test_note_bad_input);
   ADD ("/chart/prescriptions/sign-and-lock", test_prescription_sign_and_lock);
   ADD ("/chart/timeline", test_chart_timeline);
+  ADD ("/chart/merge-moves-signed", test_merge_moves_signed);
 #undef ADD
 
   return g_test_run ();

@@ -18,6 +18,7 @@
 #include "clinic-audit.h"
 #include "clinic-chart.h"
 #include "clinic-settings.h"
+#include "clinic-patient-merge.h"
 #include "clinic-patients.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
@@ -37,6 +38,7 @@ typedef struct
   gint64         clerk_role;
   gint64         doctor_id;
   gint64         patient_id;
+  gint64         other_patient_id;   /* a duplicate of patient_id */
 } Fixture;
 
 typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
@@ -405,6 +407,21 @@ call_patients_link_account (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_patients_merge (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_patients_merge (s, f->patient_id, f->other_patient_id, error);
+}
+
+static gboolean
+call_patients_merge_preview (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicMergePreview) preview = clinic_patients_merge_preview (s, f->patient_id,
+                                                                         f->other_patient_id, error);
+
+  return preview != NULL;
+}
+
+static gboolean
 call_patients_search (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) found = clinic_patients_search (s, "mül", NULL, 0, 20, NULL, error);
@@ -455,6 +472,8 @@ static const Row rows[] = {
   { "clinic_patients_get_by_chart_number", CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_patients_get_by_chart_number },
   { "clinic_patients_import",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_import },
   { "clinic_patients_link_account",     CLINIC_PERMISSION_USERS,                  call_patients_link_account },
+  { "clinic_patients_merge",            CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge },
+  { "clinic_patients_merge_preview",    CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge_preview },
   { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
@@ -498,43 +517,16 @@ snapshot (Fixture *f)
   g_autoptr(GDir) dir = NULL;
   guint8 digest[crypto_generichash_BYTES];
   crypto_generichash_state state;
-  sqlite3 *handle = clinic_db_get_handle (f->db);
-  sqlite3_stmt *tables;
   const char *name;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (handle,
-                                       "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
-                                       -1, &tables, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (tables) == SQLITE_ROW)
-    {
-      const char *table = (const char *) sqlite3_column_text (tables, 0);
-      g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\"", table);
-      sqlite3_stmt *stmt;
+  {
+    /* Every row of every table (clinic_test_dump_tables), a line each. */
+    g_autofree char *dump = clinic_test_dump_tables (f->db);
+    g_auto(GStrv) row_lines = g_strsplit (dump, "\n", -1);
 
-      g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          GString *line = g_string_new (table);
-
-          for (int c = 0; c < sqlite3_column_count (stmt); c++)
-            {
-              g_string_append_c (line, '|');
-              if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
-                g_string_append (line, "<null>");
-              else
-                {
-                  const guint8 *bytes = sqlite3_column_blob (stmt, c);
-
-                  /* Hex, so a blob with a zero byte is hashed whole. */
-                  for (int b = 0; b < sqlite3_column_bytes (stmt, c); b++)
-                    g_string_append_printf (line, "%02x", bytes[b]);
-                }
-            }
-          g_ptr_array_add (lines, g_string_free (line, FALSE));
-        }
-      sqlite3_finalize (stmt);
-    }
-  sqlite3_finalize (tables);
+    for (guint i = 0; row_lines[i] != NULL; i++)
+      g_ptr_array_add (lines, g_strdup (row_lines[i]));
+  }
 
   /* The key file, the anchor file, and whether a backup appeared. */
   dir = g_dir_open (f->dir, 0, &error);
@@ -653,6 +645,8 @@ fixture_set_up (Fixture       *f,
     g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Müller", "Hans", "1980-02-03", "030 555 0100");
 
     f->patient_id = clinic_patients_create (f->admin, p, FALSE, &error);
+    g_assert_no_error (error);
+    f->other_patient_id = clinic_patients_create (f->admin, p, TRUE, &error);
     g_assert_no_error (error);
   }
 }

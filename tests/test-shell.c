@@ -13,6 +13,8 @@
 #include "clinic-chart.h"
 #include "clinic-chart-window.h"
 #include "clinic-form-window.h"
+#include "clinic-merge-dialog.h"
+#include "clinic-patient-merge.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients.h"
@@ -678,6 +680,103 @@ test_shell_profile (void)
   view_close (&view);
 }
 
+/* A label under @root whose text holds @needle (a toast's title). */
+static gboolean
+has_label_with (GtkWidget  *root,
+                const char *needle)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label_with (child, needle))
+      return TRUE;
+  return FALSE;
+}
+
+/* Merging a duplicate from the registry: pick the other record (shown
+ * with date of birth and chart number), the side-by-side preview, Merge;
+ * the list then shows the record kept, and a toast says what moved. */
+static void
+test_shell_patients_merge (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) a = clinic_test_patient_new ("Brandstätter", "Lena", "1988-04-12", "");
+  g_autoptr(ClinicPatient) b = clinic_test_patient_new ("Brandstätter", "Lena", "1988-04-12", "030 555 0177");
+  g_autoptr(ClinicPatient) merged = NULL;
+  g_autoptr(ClinicPatient) kept = NULL;
+  ClinicPatientsSection *section;
+  ClinicMergeDialog *dialog;
+  GtkListBoxRow *candidate;
+  GListModel *model;
+  gint64 keep, merge;
+  View view;
+
+  keep = clinic_patients_create (admin, a, TRUE, &error);
+  g_assert_no_error (error);
+  merge = clinic_patients_create (admin, b, TRUE, &error);
+  g_assert_no_error (error);
+  kept = clinic_patients_get (admin, keep, &error);
+  merged = clinic_patients_get (admin, merge, &error);
+  g_assert_no_error (error);
+
+  view_open (&view, admin);
+  clinic_shell_set_section (view.shell, "patients");
+  section = CLINIC_PATIENTS_SECTION (section_widget (view.shell, "patients"));
+  model = clinic_patients_section_get_model (section);
+  clinic_patients_section_search (section, kept->chart_number);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_nonnull (clinic_test_find_button (GTK_WIDGET (section), "patients.merge"));
+
+  /* The likely duplicate is offered first, named with its date of birth
+   * and chart number. */
+  dialog = CLINIC_MERGE_DIALOG (clinic_patients_section_merge_duplicate (section));
+  g_assert_nonnull (dialog);
+  clinic_test_wait_for_draw (GTK_WIDGET (dialog));
+  candidate = gtk_list_box_get_row_at_index (clinic_merge_dialog_get_candidates (dialog), 0);
+  g_assert_nonnull (candidate);
+  g_assert_null (gtk_list_box_get_row_at_index (clinic_merge_dialog_get_candidates (dialog), 1));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (candidate)), "1988-04-12"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (candidate)), merged->chart_number));
+  clinic_test_assert_all_named (GTK_WIDGET (dialog), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (dialog), "shell-patients-merge-pick"));
+  /* Searching by name finds it too. */
+  clinic_merge_dialog_search (dialog, "brandst");
+  g_assert_nonnull (gtk_list_box_get_row_at_index (clinic_merge_dialog_get_candidates (dialog), 0));
+
+  /* The preview: both records side by side, what moves, what is filled. */
+  g_signal_emit_by_name (clinic_merge_dialog_get_candidates (dialog), "row-activated",
+                         gtk_list_box_get_row_at_index (clinic_merge_dialog_get_candidates (dialog), 0));
+  clinic_test_wait_for_draw (GTK_WIDGET (dialog));
+  g_assert_true (has_label_with (GTK_WIDGET (dialog), kept->chart_number));
+  g_assert_true (has_label_with (GTK_WIDGET (dialog), merged->chart_number));
+  g_assert_true (has_label_with (GTK_WIDGET (dialog), "030 555 0177"));
+  g_assert_true (has_label_with (GTK_WIDGET (dialog), "Phone"));
+  clinic_test_assert_all_named (GTK_WIDGET (dialog), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (dialog), "shell-patients-merge-preview"));
+  g_assert_true (gtk_widget_has_css_class (clinic_test_find_button (GTK_WIDGET (dialog), "merge.confirm"),
+                                           "destructive-action"));
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "merge.confirm", NULL);
+  clinic_test_spin (100);
+  g_assert_null (clinic_test_find_toplevel (CLINIC_TYPE_MERGE_DIALOG));
+  g_assert_true (has_label_with (GTK_WIDGET (section), "Duplicate merged"));
+  clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-merged"));
+
+  /* The record kept has the phone now; the other one is out of the
+   * default list and says where it went. */
+  clinic_patients_section_search (section, "brandst");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_clear_pointer (&merged, clinic_patient_free);
+  merged = clinic_patients_get (admin, merge, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (merged->merged_into, ==, kept->chart_number);
+  g_clear_pointer (&kept, clinic_patient_free);
+  kept = clinic_patients_get (admin, keep, &error);
+  g_assert_cmpstr (kept->phone, ==, "030 555 0177");
+  view_close (&view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -696,6 +795,7 @@ main (int   argc,
   g_test_add_func ("/shell/patients", test_shell_patients);
   g_test_add_func ("/shell/profile", test_shell_profile);
   g_test_add_func ("/shell/chart", test_shell_chart);
+  g_test_add_func ("/shell/patients/merge", test_shell_patients_merge);
 
   status = g_test_run ();
 

@@ -311,8 +311,16 @@ update_header (ClinicChartWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->insurance_badge), self->can_contact);
 
   gtk_widget_set_visible (GTK_WIDGET (self->status_badge), p->status != CLINIC_PATIENT_ACTIVE);
-  set_badge (self->status_badge, p->status == CLINIC_PATIENT_DECEASED ? _("Deceased") : _("Inactive"),
-             p->status == CLINIC_PATIENT_DECEASED ? "badge-error" : "badge-neutral");
+  if (p->merged_into != NULL)
+    {
+      /* Translators: the status of a record merged into another; %s is a chart number */
+      g_autofree char *merged = g_strdup_printf (_("Inactive, merged into %s"), p->merged_into);
+
+      set_badge (self->status_badge, merged, "badge-warning");
+    }
+  else
+    set_badge (self->status_badge, p->status == CLINIC_PATIENT_DECEASED ? _("Deceased") : _("Inactive"),
+               p->status == CLINIC_PATIENT_DECEASED ? "badge-error" : "badge-neutral");
 }
 
 static char *

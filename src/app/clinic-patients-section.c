@@ -6,6 +6,7 @@
 
 #include "clinic-app-utils.h"
 #include "clinic-chart-window.h"
+#include "clinic-merge-dialog.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients-section.h"
@@ -37,6 +38,8 @@ struct _ClinicPatientsSection
   GtkStack            *view_stack;
   GtkColumnView       *column_view;
   GtkWidget           *new_button;
+  GtkWidget           *merge_button;
+  AdwToastOverlay     *toast_overlay;
   AdwStatusPage       *empty_page;
   GtkStringList       *sort_list;
 
@@ -60,6 +63,9 @@ cell_text (gpointer  item,
   switch ((Column) column)
     {
     case COLUMN_NAME:
+      if (p->merged_into != NULL)
+        /* Translators: a merged record in the registry: family name, given names, chart number */
+        return g_strdup_printf (_("%s, %s (merged into %s)"), p->family_name, p->given_names, p->merged_into);
       if (p->status != CLINIC_PATIENT_ACTIVE)
         /* Translators: a patient in the registry: family name, given names (status) */
         return g_strdup_printf (_("%s, %s (%s)"), p->family_name, p->given_names,
@@ -264,6 +270,62 @@ clinic_patients_section_new_patient (ClinicPatientsSection *self)
 }
 
 static void
+on_merged (ClinicMergeDialog     *dialog,
+           gint64                 keep_id,
+           gint64                 merge_id,
+           gint64                 moved,
+           ClinicPatientsSection *self)
+{
+  g_autoptr(ClinicPatient) kept = clinic_patients_get (clinic_section_get_session (CLINIC_SECTION (self)),
+                                                       keep_id, NULL);
+  g_autofree char *message = NULL;
+
+  if (kept == NULL)
+    return;
+  /* Translators: a toast after a merge: rows moved, chart number kept */
+  message = g_strdup_printf (ngettext ("Duplicate merged: %d record moved to chart %s",
+                                       "Duplicate merged: %d records moved to chart %s",
+                                       (gulong) moved), (int) moved, kept->chart_number);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  /* The list as it is now: the record kept, the other one gone from it. */
+  clinic_patients_section_search (self, kept->chart_number);
+}
+
+GtkWindow *
+clinic_patients_section_merge_duplicate (ClinicPatientsSection *self)
+{
+  GtkWidget *root = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_WINDOW);
+  g_autoptr(ClinicPatientRow) row = NULL;
+  const ClinicPatient *listed;
+  ClinicMergeDialog *dialog;
+  guint position;
+
+  g_return_val_if_fail (CLINIC_IS_PATIENTS_SECTION (self), NULL);
+
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  row = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  listed = row ? clinic_patient_row_get_patient (row) : NULL;
+  if (listed == NULL)
+    return NULL;
+
+  dialog = clinic_merge_dialog_new (root ? GTK_WINDOW (root) : NULL,
+                                    clinic_section_get_session (CLINIC_SECTION (self)), listed);
+  g_signal_connect_object (dialog, "merged", G_CALLBACK (on_merged), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GTK_WINDOW (dialog);
+}
+
+static void
+merge_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  clinic_patients_section_merge_duplicate (CLINIC_PATIENTS_SECTION (widget));
+}
+
+static void
 new_patient_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
@@ -306,6 +368,10 @@ clinic_patients_section_session_set (ClinicSection *section)
                           clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.new",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
+  gtk_widget_set_visible (self->merge_button,
+                          clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_MERGE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.merge",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_MERGE));
   /* Sorting by the treatment plan would show its order to those who may
    * not read it (the core sorts by name instead); the choice goes. */
   if (!self->chart)
@@ -378,6 +444,7 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, column_view);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, new_button);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, merge_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
@@ -386,6 +453,9 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
 
   gtk_widget_class_install_action (widget_class, "patients.new", NULL, new_patient_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "patients.new", NULL);
+  gtk_widget_class_install_action (widget_class, "patients.merge", NULL, merge_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_M, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "patients.merge", NULL);
 }
 
 static void
@@ -394,6 +464,8 @@ clinic_patients_section_init (ClinicPatientsSection *self)
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The bin's own child (not a template child: AdwBin unparents it). */
+  self->toast_overlay = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_search_key), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
   /* Type to search, wherever the focus is in the section. */

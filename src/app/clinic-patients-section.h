@@ -31,4 +31,9 @@ GtkWindow  *clinic_patients_section_open_chart  (ClinicPatientsSection *self,
  * registered patient is then shown in the list. (transfer none) */
 GtkWindow  *clinic_patients_section_new_patient (ClinicPatientsSection *self);
 
+/* Opens the Merge Duplicate dialog for the selected patient (the record
+ * kept); after a merge the list shows the record kept and a toast says
+ * what moved. NULL when no patient is selected. (transfer none) */
+GtkWindow  *clinic_patients_section_merge_duplicate (ClinicPatientsSection *self);
+
 G_END_DECLS

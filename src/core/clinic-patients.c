@@ -16,7 +16,7 @@
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
-#include "clinic-patients.h"
+#include "clinic-patients-private.h"
 
 #define NAME_MAX_CHARS   100
 #define FIELD_MAX_CHARS  500
@@ -31,7 +31,8 @@ static const char *const status_names[] = { "active", "inactive", "deceased" };
 #define PATIENT_COLUMNS \
   "p.id, p.chart_number, p.family_name, p.given_names, p.birth_date, p.sex, p.phone, " \
   "p.phone2, p.email, p.address, p.emergency_contact, p.language, p.notes, " \
-  "p.national_id, p.insurance_id, p.treatment, p.status, p.created_at, p.updated_at"
+  "p.national_id, p.insurance_id, p.treatment, p.status, p.created_at, p.updated_at, " \
+  "(SELECT m.chart_number FROM patients m WHERE m.id = p.merged_into)"
 
 const char *
 clinic_sex_to_string (ClinicSex sex)
@@ -100,6 +101,7 @@ clinic_patient_copy (const ClinicPatient *src)
   p->national_id = g_strdup (src->national_id);
   p->insurance_id = g_strdup (src->insurance_id);
   p->treatment = g_strdup (src->treatment);
+  p->merged_into = g_strdup (src->merged_into);
   return p;
 }
 
@@ -122,6 +124,7 @@ clinic_patient_free (ClinicPatient *p)
   g_free (p->national_id);
   g_free (p->insurance_id);
   g_free (p->treatment);
+  g_free (p->merged_into);
   g_free (p);
 }
 
@@ -470,6 +473,7 @@ read_patient (sqlite3_stmt  *stmt,
                            G_N_ELEMENTS (status_names));
   p->created_at = sqlite3_column_int64 (stmt, 17);
   p->updated_at = sqlite3_column_int64 (stmt, 18);
+  p->merged_into = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
   return p;
 }
 
@@ -618,7 +622,7 @@ find_duplicates (ClinicDb             *db,
    * "+49 30 1234567"); a number needs 6 digits to count at all. */
   stmt = clinic_db_prepare (db,
                             "SELECT " PATIENT_COLUMNS " FROM patients p"
-                            " WHERE p.id != ?1 AND ("
+                            " WHERE p.id != ?1 AND p.merged_into IS NULL AND ("
                             "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE"
                             "   AND p.given_names = ?4 COLLATE NOCASE)"
                             "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts"
@@ -1020,6 +1024,41 @@ note_change (GString    *changed,
   g_string_append (changed, field);
 }
 
+ClinicPatient *
+clinic_patients_fetch_row (ClinicDb  *db,
+                           gint64     id,
+                           gboolean   chart,
+                           GError   **error)
+{
+  return fetch_one (db, "p.id = ?1", id, NULL, chart, error);
+}
+
+gboolean
+clinic_patients_store_row (ClinicDb             *db,
+                           const ClinicPatient  *patient,
+                           const char           *treatment,
+                           GError              **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!fts_remove (db, patient->id, error))
+    return FALSE;
+  stmt = clinic_db_prepare (db,
+                            "UPDATE patients SET family_name = :family, given_names = :given,"
+                            " birth_date = :birth, sex = :sex, phone = :phone, phone2 = :phone2,"
+                            " phone_digits = :digits, email = :email, address = :address,"
+                            " emergency_contact = :emergency, language = :language, notes = :notes,"
+                            " national_id = :national, insurance_id = :insurance,"
+                            " treatment = :treatment, updated_at = :now, sort_key = :key"
+                            " WHERE id = :id",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_record (stmt, patient, treatment, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), patient->id);
+  return clinic_db_step_done (db, stmt, error) && fts_add (db, patient->id, error);
+}
+
 gboolean
 clinic_patients_update (ClinicSession        *session,
                         const ClinicPatient  *patient,
@@ -1032,7 +1071,6 @@ clinic_patients_update (ClinicSession        *session,
   g_autofree char *given = NULL;
   g_autofree char *changed = NULL;
   gboolean treatment_changed;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
 
   g_return_val_if_fail (patient != NULL, FALSE);
@@ -1087,28 +1125,12 @@ clinic_patients_update (ClinicSession        *session,
       return TRUE;
     }
 
-  if (!fts_remove (db, patient->id, error))
-    goto fail;
-  stmt = clinic_db_prepare (db,
-                            "UPDATE patients SET family_name = :family, given_names = :given,"
-                            " birth_date = :birth, sex = :sex, phone = :phone, phone2 = :phone2,"
-                            " phone_digits = :digits, email = :email, address = :address,"
-                            " emergency_contact = :emergency, language = :language, notes = :notes,"
-                            " national_id = :national, insurance_id = :insurance,"
-                            " treatment = :treatment, updated_at = :now, sort_key = :key"
-                            " WHERE id = :id",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  bind_record (stmt, patient, treatment_changed ? patient->treatment : old->treatment,
-               g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), patient->id);
-  if (!clinic_db_step_done (db, stmt, error))
+  if (!clinic_patients_store_row (db, patient, treatment_changed ? patient->treatment : old->treatment,
+                                  error))
     goto fail;
 
   changed = g_string_free (g_steal_pointer (&record), FALSE);
-  if (!fts_add (db, patient->id, error)
-      || !audit_patient (db, session, "patient.updated", patient->id, NULL, changed, error)
+  if (!audit_patient (db, session, "patient.updated", patient->id, NULL, changed, error)
       || !clinic_db_commit (db, error))
     goto fail;
   return TRUE;

@@ -50,6 +50,8 @@ typedef struct
   ClinicPatientStatus  status;
   gint64               created_at;
   gint64               updated_at;
+  char                *merged_into;        /* the chart number this record was merged
+                                            * into (clinic-patient-merge.h), or NULL */
 } ClinicPatient;
 
 /* An empty record: every string "", sex unknown, active. */
