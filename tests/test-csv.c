@@ -222,6 +222,9 @@ test_mapped (void)
   g_assert_cmpuint (g_array_index (preview->lines, guint, 7), ==, 10);
   g_assert_cmpstr (((ClinicPatient *) preview->patients->pdata[7])->family_name, ==, "Name8");
   g_assert_cmpstr (((ClinicPatient *) preview->patients->pdata[7])->notes, ==, "");
+  g_assert_cmpstr (clinic_patient_csv_field_value (preview->patients->pdata[7], "birth_date"), ==, "1970-01-09");
+  g_assert_cmpstr (clinic_patient_csv_field_value (preview->patients->pdata[7], "sex"), ==, "");
+  g_assert_null (clinic_patient_csv_field_value (preview->patients->pdata[7], "shoe_size"));
 
   /* All of it, with progress every 1000 rows and at the end. */
   all = clinic_patient_csv_read_mapped (csv, mapping, 0, count_calls, &calls, NULL, &error);

@@ -31,4 +31,9 @@ GtkWindow  *clinic_patients_section_open_chart  (ClinicPatientsSection *self,
  * registered patient is then shown in the list. (transfer none) */
 GtkWindow  *clinic_patients_section_new_patient (ClinicPatientsSection *self);
 
+/* Opens the import of a patient list from CSV (the Import button,
+ * Ctrl+I); the list shows the imported patients afterwards. (transfer
+ * none) */
+GtkWindow  *clinic_patients_section_import      (ClinicPatientsSection *self);
+
 G_END_DECLS

@@ -141,6 +141,31 @@ slot (ClinicPatient *p,
   return NULL;
 }
 
+const char *
+clinic_patient_csv_field_value (const ClinicPatient *patient,
+                                const char          *field)
+{
+  char **value;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  if (g_strcmp0 (field, "sex") == 0)
+    switch (patient->sex)
+      {
+      case CLINIC_SEX_FEMALE:
+        return _("Female");
+      case CLINIC_SEX_MALE:
+        return _("Male");
+      case CLINIC_SEX_OTHER:
+        return _("Other");
+      case CLINIC_SEX_UNKNOWN:
+      default:
+        return "";
+      }
+  value = field != NULL ? slot ((ClinicPatient *) patient, field) : NULL;
+  return value != NULL ? *value : NULL;
+}
+
 static gboolean
 parse_sex (const char *text,
            ClinicSex  *sex)

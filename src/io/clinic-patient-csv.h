@@ -24,6 +24,12 @@ const char *const *clinic_patient_csv_fields (void);
  * a field Clinic does not know. (transfer none) */
 const char        *clinic_patient_csv_field_title (const char *field);
 
+/* The value of @field in @patient as a preview shows it (the sex in
+ * words, translated; "" when not recorded); NULL for an unknown field.
+ * (transfer none) */
+const char        *clinic_patient_csv_field_value (const ClinicPatient *patient,
+                                                   const char          *field);
+
 /* The field a header names ("Nachname", "Last Name", "DOB" …), or NULL. */
 const char        *clinic_patient_csv_guess_field (const char *header);
 
