@@ -160,6 +160,90 @@ test_overrides (void)
   g_assert_cmpstr (((ClinicPatient *) read->patients->pdata[0])->notes, ==, "blue");
 }
 
+static void
+count_calls (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  guint *calls = user_data;
+
+  g_assert_cmpuint (done, <=, total);
+  (*calls)++;
+}
+
+/* The import dialog's way: every column's field chosen, a few rows for a
+ * preview, all rows with progress, and cancelling. */
+static void
+test_mapped (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new ("Last,First,Born,Mail,Colour\n");
+  g_autoptr(ClinicCsv) csv = NULL;
+  g_autoptr(ClinicPatientCsv) preview = NULL;
+  g_autoptr(ClinicPatientCsv) all = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *mapping[] = { "family_name", "given_names", "birth_date", "email", NULL };
+  const char *twice[] = { "family_name", "given_names", "birth_date", "family_name", NULL };
+  const char *unknown[] = { "family_name", "given_names", "birth_date", "shoe_size", NULL };
+  const char *no_birth[] = { "family_name", "given_names", "", "email", NULL };
+  ClinicCsvRowError *e;
+  guint calls = 0;
+
+  for (guint i = 0; i < 2500; i++)
+    g_string_append_printf (text, "Name%u,Ida,1970-01-%02u,%s,red\n", i, 1 + i % 28,
+                            i % 1000 == 7 ? "not-an-address" : "ida@example.org");
+  csv = clinic_csv_parse (text->str, text->len, &error);
+  g_assert_no_error (error);
+
+  /* A wrong mapping is a sentence for the person choosing it. */
+  g_assert_null (clinic_patient_csv_read_mapped (csv, twice, 0, NULL, NULL, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "“Last” and “Mail”"));
+  g_assert_nonnull (strstr (error->message, "Family name"));
+  g_clear_error (&error);
+  g_assert_null (clinic_patient_csv_read_mapped (csv, unknown, 0, NULL, NULL, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (clinic_patient_csv_read_mapped (csv, no_birth, 0, NULL, NULL, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Date of birth"));
+  g_clear_error (&error);
+
+  /* A preview: the first rows only; the column left out is not read. */
+  preview = clinic_patient_csv_read_mapped (csv, mapping, 20, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->patients->len + preview->errors->len, ==, 20);
+  g_assert_cmpuint (preview->errors->len, ==, 1);
+  e = g_ptr_array_index (preview->errors, 0);
+  g_assert_cmpuint (e->line, ==, 9);
+  g_assert_cmpstr (e->column, ==, "Mail");
+  g_assert_null (preview->mapping[4]);
+  g_assert_cmpuint (preview->lines->len, ==, preview->patients->len);
+  g_assert_cmpuint (g_array_index (preview->lines, guint, 7), ==, 10);
+  g_assert_cmpstr (((ClinicPatient *) preview->patients->pdata[7])->family_name, ==, "Name8");
+  g_assert_cmpstr (((ClinicPatient *) preview->patients->pdata[7])->notes, ==, "");
+  g_assert_cmpstr (clinic_patient_csv_field_value (preview->patients->pdata[7], "birth_date"), ==, "1970-01-09");
+  g_assert_cmpstr (clinic_patient_csv_field_value (preview->patients->pdata[7], "sex"), ==, "");
+  g_assert_null (clinic_patient_csv_field_value (preview->patients->pdata[7], "shoe_size"));
+
+  /* All of it, with progress every 1000 rows and at the end. */
+  all = clinic_patient_csv_read_mapped (csv, mapping, 0, count_calls, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls, ==, 3);
+  g_assert_cmpuint (all->patients->len, ==, 2497);
+  g_assert_cmpuint (all->errors->len, ==, 3);
+  g_assert_cmpuint (g_array_index (all->lines, guint, all->lines->len - 1), ==, 2501);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_null (clinic_patient_csv_read_mapped (csv, mapping, 0, NULL, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_cmpstr (clinic_patient_csv_field_title ("insurance_id"), ==, "Insurance id");
+  g_assert_null (clinic_patient_csv_field_title ("shoe_size"));
+  for (const char *const *f = clinic_patient_csv_fields (); *f != NULL; f++)
+    g_assert_nonnull (clinic_patient_csv_field_title (*f));
+}
+
 /* The fuzz target's seed corpus parses without crashing (the fuzzer
  * itself runs by hand, see tests/fuzz/fuzz-csv.c). */
 static void
@@ -202,6 +286,7 @@ main (int   argc,
   g_test_add_func ("/csv/bad-files", test_bad_files);
   g_test_add_func ("/csv/patients/mapping-and-row-errors", test_patient_mapping);
   g_test_add_func ("/csv/patients/overrides", test_overrides);
+  g_test_add_func ("/csv/patients/mapped", test_mapped);
   g_test_add_func ("/csv/corpus", test_corpus);
   return g_test_run ();
 }

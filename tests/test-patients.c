@@ -11,6 +11,7 @@
 #include "clinic-keys.h"
 #include "clinic-patients.h"
 #include "clinic-session.h"
+#include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
 
@@ -536,6 +537,168 @@ test_import_all_or_nothing (Fixture       *f,
 }
 
 static void
+cancel_at_2000 (guint    done,
+                guint    total,
+                gpointer user_data)
+{
+  if (done >= 2000)
+    g_cancellable_cancel (user_data);
+}
+
+/* What the import dialog offers: the records that look registered are
+ * found (and may be left out), and an import can be cancelled up to its
+ * commit without leaving anything behind. */
+static void
+test_import_registered_and_cancel (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) registered = NULL;
+  gint64 before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+  gint64 audit = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log");
+  guint skipped = 99;
+
+  /* Same name (other case) and date of birth as a registered patient;
+   * the same phone as another; three new people, one of them twice. */
+  g_ptr_array_add (list, clinic_test_patient_new ("müller", "hans peter", "1980-02-03", ""));
+  g_ptr_array_add (list, clinic_test_patient_new ("Anders", "Nina", "1991-01-01", "+49 171 987 6543"));
+  g_ptr_array_add (list, clinic_test_patient_new ("Neu", "Nora", "2001-03-04", "0160 1112223"));
+  g_ptr_array_add (list, clinic_test_patient_new ("Neu", "Nora", "2001-03-04", "0160 1112223"));
+  g_ptr_array_add (list, clinic_test_patient_new ("Müller", "Hans Peter", "1980-02-04", "040 5556667"));
+
+  registered = clinic_patients_find_registered (f->admin, list, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (registered->len, ==, 2);
+  g_assert_cmpuint (g_array_index (registered, guint, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (registered, guint, 1), ==, 1);
+
+  /* Cancelled: nothing found, nothing registered, nothing audited. */
+  g_cancellable_cancel (cancellable);
+  g_assert_null (clinic_patients_find_registered (f->admin, list, NULL, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_patients_import_full (f->admin, list, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL,
+                                                cancellable, &skipped, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (skipped, ==, 0);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"), ==, audit);
+
+  /* Skipping: the two that look registered stay out, the repeat within
+   * the file goes in (it is that system's duplicate). */
+  g_assert_cmpint (clinic_patients_import_full (f->admin, list, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL,
+                                                NULL, &skipped, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpuint (skipped, ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before + 3);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE family_name = 'Neu'"), ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE family_name = 'Anders'"), ==, 0);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patients.imported'"
+                                                 " AND new_value = '3'"), ==, 1);
+
+  /* Cancelled midway (from the progress callback, as a Cancel button
+   * would): the rows already inserted are rolled back. */
+  before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+  audit = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log");
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *family = g_strdup_printf ("Cancelled%u", i);
+
+      g_ptr_array_add (many, clinic_test_patient_new (family, "Ida", "1966-06-06", ""));
+    }
+  g_cancellable_reset (cancellable);
+  g_assert_cmpint (clinic_patients_import_full (f->admin, many, CLINIC_IMPORT_DEFAULT, cancel_at_2000, cancellable,
+                                                cancellable, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"), ==, audit);
+  clinic_test_assert_whole (f->db);
+}
+
+typedef struct
+{
+  ClinicSession *session;
+  GPtrArray     *list;
+  gint64         imported;
+  GError        *error;
+} ThreadImport;
+
+static gpointer
+import_thread (gpointer data)
+{
+  ThreadImport *job = data;
+
+  job->imported = clinic_patients_import_full (job->session, job->list, CLINIC_IMPORT_DEFAULT, NULL, NULL, NULL,
+                                               NULL, &job->error);
+  return NULL;
+}
+
+/* A worker thread imports on a session of its own while the main thread
+ * goes on searching with the window's session: two connections, one
+ * audit trail under the same user; a rekey waits for the worker. */
+static void
+test_session_for_thread (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(ClinicSession) worker = NULL;
+  g_autoptr(ClinicSession) desk = sign_in (f, "frontdesk");
+  g_autoptr(ClinicSession) ended = sign_in (f, "frontdesk");
+  g_autoptr(GThread) thread = NULL;
+  g_autofree char *key = NULL;
+  ThreadImport job = { 0, };
+
+  for (guint i = 0; i < 4000; i++)
+    {
+      g_autofree char *family = g_strdup_printf ("Threaded%u", i);
+
+      g_ptr_array_add (list, clinic_test_patient_new (family, "Ida", "1966-06-06", ""));
+    }
+
+  worker = clinic_session_new_for_thread (desk, &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_session_get_db (worker) != f->db);
+  g_assert_cmpstr (clinic_session_get_user_name (worker), ==, "frontdesk");
+  g_assert_true (clinic_session_has_permission (worker, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
+  g_assert_false (clinic_session_has_permission (worker, CLINIC_PERMISSION_USERS));
+
+  /* While the worker's connection is open, keys cannot change under it. */
+  g_assert_false (clinic_storage_rekey (f->admin, &key, &error));
+  g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_BUSY);
+  g_clear_error (&error);
+
+  job.session = worker;
+  job.list = list;
+  thread = g_thread_new ("import", import_thread, &job);
+  for (guint i = 0; i < 20; i++)
+    assert_found (f, "müller", "Müller");
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_no_error (job.error);
+  g_assert_cmpint (job.imported, ==, 4000);
+  g_clear_object (&worker);
+
+  assert_found (f, "threaded3999", "Threaded3999");
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'patients.imported'"
+                                                 " AND user_name = 'frontdesk'"),
+                   ==, 1);
+  clinic_test_assert_whole (f->db);
+
+  /* Only a session that may act now hands its rights on. */
+  clinic_session_note_locked (desk);
+  g_assert_null (clinic_session_new_for_thread (desk, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT);
+  g_clear_error (&error);
+  clinic_session_sign_out (ended);
+  g_assert_null (clinic_session_new_for_thread (ended, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT);
+}
+
+static void
 test_link_account (Fixture       *f,
                    gconstpointer  data)
 {
@@ -611,6 +774,8 @@ main (int   argc,
   ADD ("treatment-is-clinical", test_treatment_is_clinical);
   ADD ("patient-session", test_patient_session);
   ADD ("import-all-or-nothing", test_import_all_or_nothing);
+  ADD ("import-registered-and-cancel", test_import_registered_and_cancel);
+  ADD ("session-for-thread", test_session_for_thread);
   ADD ("link-account", test_link_account);
   ADD ("no-plaintext-on-disk", test_no_plaintext);
 #undef ADD

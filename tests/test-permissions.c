@@ -399,6 +399,26 @@ call_patients_import (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_patients_import_full (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+
+  g_ptr_array_add (list, clinic_test_patient_new ("Imported", "Ida", "1966-06-06", ""));
+  return clinic_patients_import_full (s, list, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL, NULL, NULL, error) == 1;
+}
+
+static gboolean
+call_patients_find_registered (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GArray) found = NULL;
+
+  g_ptr_array_add (list, clinic_test_patient_new ("Müller", "Hans", "1980-02-03", ""));
+  found = clinic_patients_find_registered (s, list, NULL, NULL, NULL, error);
+  return found != NULL;
+}
+
+static gboolean
 call_patients_link_account (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(ClinicUser) user = clinic_users_lookup_by_name (f->admin, "patient", NULL);
@@ -468,9 +488,11 @@ static const Row rows[] = {
   { "clinic_insurance_status",          CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_status },
   { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
+  { "clinic_patients_find_registered",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_registered },
   { "clinic_patients_get",              CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_get },
   { "clinic_patients_get_by_chart_number", CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_patients_get_by_chart_number },
   { "clinic_patients_import",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_import },
+  { "clinic_patients_import_full",      CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_import_full },
   { "clinic_patients_link_account",     CLINIC_PERMISSION_USERS,                  call_patients_link_account },
   { "clinic_patients_merge",            CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge },
   { "clinic_patients_merge_preview",    CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge_preview },

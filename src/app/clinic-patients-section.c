@@ -8,6 +8,7 @@
 #include "clinic-chart-window.h"
 #include "clinic-merge-dialog.h"
 #include "clinic-patient-form.h"
+#include "clinic-patient-import.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients-section.h"
 
@@ -40,6 +41,7 @@ struct _ClinicPatientsSection
   GtkWidget           *new_button;
   GtkWidget           *merge_button;
   AdwToastOverlay     *toast_overlay;
+  GtkWidget           *import_button;
   AdwStatusPage       *empty_page;
   GtkStringList       *sort_list;
 
@@ -333,6 +335,38 @@ new_patient_action (GtkWidget  *widget,
   clinic_patients_section_new_patient (CLINIC_PATIENTS_SECTION (widget));
 }
 
+static void
+on_imported (ClinicPatientImport   *dialog,
+             guint                  count,
+             ClinicPatientsSection *self)
+{
+  /* The registry shows the newcomers at once. */
+  run_search (self);
+}
+
+GtkWindow *
+clinic_patients_section_import (ClinicPatientsSection *self)
+{
+  GtkWidget *root = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_WINDOW);
+  ClinicPatientImport *dialog;
+
+  g_return_val_if_fail (CLINIC_IS_PATIENTS_SECTION (self), NULL);
+
+  dialog = clinic_patient_import_new (root ? GTK_WINDOW (root) : NULL,
+                                      clinic_section_get_session (CLINIC_SECTION (self)));
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GTK_WINDOW (dialog);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  clinic_patients_section_import (CLINIC_PATIENTS_SECTION (widget));
+}
+
 GListModel *
 clinic_patients_section_get_model (ClinicPatientsSection *self)
 {
@@ -372,6 +406,11 @@ clinic_patients_section_session_set (ClinicSection *section)
                           clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_MERGE));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.merge",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_MERGE));
+  /* The same for an import, which registers patients too. */
+  gtk_widget_set_visible (self->import_button,
+                          clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.import",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
   /* Sorting by the treatment plan would show its order to those who may
    * not read it (the core sorts by name instead); the choice goes. */
   if (!self->chart)
@@ -445,6 +484,7 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, new_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, merge_button);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, import_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
@@ -456,6 +496,8 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_install_action (widget_class, "patients.merge", NULL, merge_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_M, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "patients.merge", NULL);
+  gtk_widget_class_install_action (widget_class, "patients.import", NULL, import_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "patients.import", NULL);
 }
 
 static void

@@ -35,5 +35,9 @@ GtkWindow  *clinic_patients_section_new_patient (ClinicPatientsSection *self);
  * kept); after a merge the list shows the record kept and a toast says
  * what moved. NULL when no patient is selected. (transfer none) */
 GtkWindow  *clinic_patients_section_merge_duplicate (ClinicPatientsSection *self);
+/* Opens the import of a patient list from CSV (the Import button,
+ * Ctrl+I); the list shows the imported patients afterwards. (transfer
+ * none) */
+GtkWindow  *clinic_patients_section_import      (ClinicPatientsSection *self);
 
 G_END_DECLS

@@ -118,6 +118,14 @@ ClinicDb        *clinic_db_open_staged         (const char       *path,
                                                 const ClinicKey  *dk,
                                                 GError          **error);
 
+/* A second ClinicDb on the same database and key, with a connection and
+ * a shared process lock of its own, for long work in a worker thread
+ * (ClinicDb connections are not shared between threads). Call it from
+ * the thread that owns @self; the new one belongs to whichever thread
+ * uses it, one at a time. */
+ClinicDb        *clinic_db_open_another        (ClinicDb         *self,
+                                                GError          **error);
+
 /* fsync of a folder, so a rename in it is durable. */
 gboolean         clinic_db_sync_folder         (const char  *folder,
                                                 GError     **error);

@@ -828,6 +828,33 @@ clinic_db_open_staged (const char       *path,
   return open_with_key (path, copy, -1, FALSE, error);
 }
 
+ClinicDb *
+clinic_db_open_another (ClinicDb  *self,
+                        GError   **error)
+{
+  ClinicDb *other;
+  int lock_fd;
+
+  g_return_val_if_fail (CLINIC_IS_DB (self), NULL);
+
+  if (!clinic_db_ensure_open (self, error))
+    return NULL;
+  /* A lock of its own: a rekey or restore through @self is then refused
+   * while this connection works, as it is for another program. */
+  lock_fd = clinic_db_lock_open (self->path, FALSE, error);
+  if (lock_fd < 0)
+    return NULL;
+  other = open_with_key (self->path, self->dk, lock_fd, FALSE, error);
+  if (other == NULL)
+    {
+      close (lock_fd);
+      return NULL;
+    }
+  other->recovery = self->recovery;
+  other->opened_by = g_strdup (self->opened_by);
+  return other;
+}
+
 /* Takes the shared process lock, finishing an interrupted swap on the
  * way (that needs the lock exclusive for a moment). */
 static int

@@ -604,6 +604,37 @@ phone_tail (const char *phone)
   return g_strdup (digits + (n > 8 ? n - 8 : 0));
 }
 
+/* Phone numbers compare by their last 8 digits ("030 1234567" is
+ * "+49 30 1234567"); a number needs 6 digits to count at all. The
+ * parameters are bound by bind_probe(). */
+#define DUPLICATE_WHERE \
+  " p.id != ?1 AND p.merged_into IS NULL AND (" \
+  "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE" \
+  "   AND p.given_names = ?4 COLLATE NOCASE)" \
+  "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
+  "      WHERE patients_phone_fts MATCH '\"' || ?5 || '\"')" \
+  "      AND (p.phone_digits LIKE '%' || ?5 OR p.phone_digits LIKE '%' || ?5 || ' %'))" \
+  "  OR (?6 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
+  "      WHERE patients_phone_fts MATCH '\"' || ?6 || '\"')" \
+  "      AND (p.phone_digits LIKE '%' || ?6 OR p.phone_digits LIKE '%' || ?6 || ' %')))"
+
+static void
+bind_probe (sqlite3_stmt        *stmt,
+            const ClinicPatient *p)
+{
+  g_autofree char *d1 = phone_tail (p->phone);
+  g_autofree char *d2 = phone_tail (p->phone2);
+  g_autofree char *family = g_strstrip (g_strdup (p->family_name));
+  g_autofree char *given = g_strstrip (g_strdup (p->given_names));
+
+  sqlite3_bind_int64 (stmt, 1, p->id);
+  sqlite3_bind_text (stmt, 2, p->birth_date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, family, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, given, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, d1, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, d2, -1, SQLITE_TRANSIENT);
+}
+
 static GPtrArray *
 find_duplicates (ClinicDb             *db,
                  const ClinicPatient  *p,
@@ -611,36 +642,15 @@ find_duplicates (ClinicDb             *db,
                  GError              **error)
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
-  g_autofree char *d1 = phone_tail (p->phone);
-  g_autofree char *d2 = phone_tail (p->phone2);
-  g_autofree char *family = g_strstrip (g_strdup (p->family_name));
-  g_autofree char *given = g_strstrip (g_strdup (p->given_names));
   sqlite3_stmt *stmt;
   int rc;
 
-  /* Phone numbers compare by their last 8 digits ("030 1234567" is
-   * "+49 30 1234567"); a number needs 6 digits to count at all. */
-  stmt = clinic_db_prepare (db,
-                            "SELECT " PATIENT_COLUMNS " FROM patients p"
-                            " WHERE p.id != ?1 AND p.merged_into IS NULL AND ("
-                            "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE"
-                            "   AND p.given_names = ?4 COLLATE NOCASE)"
-                            "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts"
-                            "      WHERE patients_phone_fts MATCH '\"' || ?5 || '\"')"
-                            "      AND (p.phone_digits LIKE '%' || ?5 OR p.phone_digits LIKE '%' || ?5 || ' %'))"
-                            "  OR (?6 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts"
-                            "      WHERE patients_phone_fts MATCH '\"' || ?6 || '\"')"
-                            "      AND (p.phone_digits LIKE '%' || ?6 OR p.phone_digits LIKE '%' || ?6 || ' %')))"
-                            " ORDER BY p.id LIMIT 20",
+  stmt = clinic_db_prepare (db, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE" DUPLICATE_WHERE
+                                " ORDER BY p.id LIMIT 20",
                             error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, p->id);
-  sqlite3_bind_text (stmt, 2, p->birth_date, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, family, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, given, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, d1, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, d2, -1, SQLITE_TRANSIENT);
+  bind_probe (stmt, p);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (found, read_patient (stmt, chart));
   sqlite3_reset (stmt);
@@ -648,6 +658,48 @@ find_duplicates (ClinicDb             *db,
     {
       set_sqlite_error (db, rc, error);
       return NULL;
+    }
+  return g_steal_pointer (&found);
+}
+
+/* The positions in @patients (0-based) of the records that look like a
+ * registered patient, as find_duplicates() decides, without reading
+ * those patients. Records of @patients itself are not compared with
+ * each other. NULL on error, cancelled included. */
+static GArray *
+find_registered (ClinicDb            *db,
+                 GPtrArray           *patients,
+                 ClinicProgressFunc   progress,
+                 gpointer             user_data,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (guint));
+  sqlite3_stmt *stmt;
+
+  stmt = clinic_db_prepare (db, "SELECT 1 FROM patients p WHERE" DUPLICATE_WHERE " LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < patients->len; i++)
+    {
+      ClinicPatient probe = *(const ClinicPatient *) g_ptr_array_index (patients, i);
+      int rc;
+
+      if (i % 1000 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      probe.id = 0;
+      bind_probe (stmt, &probe);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_ROW)
+        g_array_append_val (found, i);
+      else if (rc != SQLITE_DONE)
+        {
+          set_sqlite_error (db, rc, error);
+          return NULL;
+        }
+      if (progress != NULL && (i % 1000 == 999 || i + 1 == patients->len))
+        progress (i + 1, patients->len, user_data);
     }
   return g_steal_pointer (&found);
 }
@@ -662,6 +714,40 @@ clinic_patients_find_duplicates (ClinicSession        *session,
   if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error))
     return NULL;
   return find_duplicates (clinic_session_get_db (session), patient, may_read_chart (session), error);
+}
+
+GArray *
+clinic_patients_find_registered (ClinicSession       *session,
+                                 GPtrArray           *patients,
+                                 ClinicProgressFunc   progress,
+                                 gpointer             user_data,
+                                 GCancellable        *cancellable,
+                                 GError             **error)
+{
+  g_autoptr(GArray) found = NULL;
+  ClinicDb *db;
+
+  g_return_val_if_fail (patients != NULL, NULL);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error))
+    return NULL;
+  db = clinic_session_get_db (session);
+  /* One read transaction: one snapshot for the whole list, and one WAL
+   * read lock instead of one per record. */
+  if (!clinic_db_exec (db, "BEGIN", error))
+    return NULL;
+  found = find_registered (db, patients, progress, user_data, cancellable, error);
+  if (found == NULL)
+    {
+      clinic_db_rollback (db);
+      return NULL;
+    }
+  if (!clinic_db_commit (db, error))
+    {
+      clinic_db_rollback (db);
+      return NULL;
+    }
+  return g_steal_pointer (&found);
 }
 
 /* --- Create, read, update ------------------------------------------------- */
@@ -834,12 +920,30 @@ clinic_patients_import (ClinicSession        *session,
                         gpointer              user_data,
                         GError              **error)
 {
+  return clinic_patients_import_full (session, patients, CLINIC_IMPORT_DEFAULT, progress, user_data,
+                                      NULL, NULL, error);
+}
+
+gint64
+clinic_patients_import_full (ClinicSession        *session,
+                             GPtrArray            *patients,
+                             ClinicImportFlags     flags,
+                             ClinicProgressFunc    progress,
+                             gpointer              user_data,
+                             GCancellable         *cancellable,
+                             guint                *n_skipped,
+                             GError              **error)
+{
+  g_autoptr(GArray) skip = NULL;
   g_autofree char *count = NULL;
   gboolean any_treatment = FALSE;
+  guint next_skip = 0, imported = 0, total;
   ClinicDb *db;
 
   g_return_val_if_fail (patients != NULL, -1);
 
+  if (n_skipped != NULL)
+    *n_skipped = 0;
   if (!clinic_session_require_staff (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error))
     return -1;
   /* Everything is checked before anything is written. */
@@ -861,20 +965,43 @@ clinic_patients_import (ClinicSession        *session,
   db = clinic_session_get_db (session);
   if (!clinic_db_begin_write (db, error))
     return -1;
+  /* The records that look registered are found inside the write
+   * transaction, before the first insert: against the registry as it is
+   * now, not against rows of this same import. */
+  if (flags & CLINIC_IMPORT_SKIP_REGISTERED)
+    {
+      skip = find_registered (db, patients, NULL, NULL, cancellable, error);
+      if (skip == NULL)
+        goto fail;
+    }
+  total = patients->len - (skip ? skip->len : 0);
   for (guint i = 0; i < patients->len; i++)
     {
       const ClinicPatient *p = g_ptr_array_index (patients, i);
 
+      if (skip != NULL && next_skip < skip->len && g_array_index (skip, guint, next_skip) == i)
+        {
+          next_skip++;
+          continue;
+        }
+      if (imported % 1000 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto fail;
       if (insert_row (db, p, p->treatment, error) == 0)
         goto fail;
-      if (progress != NULL && (i % 1000 == 999 || i + 1 == patients->len))
-        progress (i + 1, patients->len, user_data);
+      imported++;
+      if (progress != NULL && (imported % 1000 == 0 || imported == total))
+        progress (imported, total, user_data);
     }
-  count = g_strdup_printf ("%u", patients->len);
+  /* The last chance to change one's mind: nothing is committed yet. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto fail;
+  count = g_strdup_printf ("%u", imported);
   if (!clinic_audit_append (db, session, NULL, 0, "patients.imported", "patient", NULL, 0, NULL, count, error)
       || !clinic_db_commit (db, error))
     goto fail;
-  return patients->len;
+  if (n_skipped != NULL)
+    *n_skipped = skip ? skip->len : 0;
+  return imported;
 
 fail:
   clinic_db_rollback (db);

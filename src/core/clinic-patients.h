@@ -109,6 +109,42 @@ gint64         clinic_patients_import   (ClinicSession        *session,
                                          gpointer              user_data,
                                          GError              **error);
 
+typedef enum
+{
+  CLINIC_IMPORT_DEFAULT         = 0,
+  /* Leave out the records that look like registered patients (as
+   * clinic_patients_find_registered() tells), and import the rest. */
+  CLINIC_IMPORT_SKIP_REGISTERED = 1 << 0,
+} ClinicImportFlags;
+
+/* As clinic_patients_import(), with @flags, and cancellable until the
+ * commit: a cancelled import (G_IO_ERROR_CANCELLED) registers nothing.
+ * @progress counts the records being registered (skipped ones left out).
+ * *@n_skipped (nullable) gets the number of records left out. The audit
+ * event "patients.imported" carries the number registered. */
+gint64         clinic_patients_import_full (ClinicSession        *session,
+                                            GPtrArray            *patients,
+                                            ClinicImportFlags     flags,
+                                            ClinicProgressFunc    progress,
+                                            gpointer              user_data,
+                                            GCancellable         *cancellable,
+                                            guint                *n_skipped,
+                                            GError              **error);
+
+/* Which records of @patients (ClinicPatient) look like patients already
+ * registered: the same name and date of birth, or the same phone number,
+ * as clinic_patients_find_duplicates() decides. Records of the list are
+ * not compared with each other. Returns the positions (guint, 0-based,
+ * ascending) in @patients, or NULL on error (G_IO_ERROR_CANCELLED when
+ * @cancellable fired). Needs patients.contact.read; not audited, like
+ * the duplicate check of a registration: it reads no patient out. */
+GArray        *clinic_patients_find_registered (ClinicSession       *session,
+                                                GPtrArray           *patients,
+                                                ClinicProgressFunc   progress,
+                                                gpointer             user_data,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+
 /* Links the patient account @user_id to the record @patient_id (the
  * account then sees that record as its own). Needs the users permission
  * and a patient account; a record has at most one account (CONFLICT).

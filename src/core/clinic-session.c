@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
+#include <string.h>
 
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
@@ -387,6 +388,40 @@ clinic_session_refresh (ClinicSession  *self,
     }
 
   return TRUE;
+}
+
+ClinicSession *
+clinic_session_new_for_thread (ClinicSession  *self,
+                               GError        **error)
+{
+  g_autoptr(ClinicDb) db = NULL;
+  ClinicSession *copy;
+
+  g_return_val_if_fail (CLINIC_IS_SESSION (self), NULL);
+
+  /* Only a session that may act now hands its rights on. */
+  if (!self->active || self->locked)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_SIGNED_OUT,
+                           self->locked ? _("Clinic is locked. Sign in again to go on.")
+                                        : _("You are signed out. Sign in again to go on."));
+      return NULL;
+    }
+
+  db = clinic_db_open_another (self->db, error);
+  if (db == NULL)
+    return NULL;
+
+  copy = session_new (db);
+  copy->user_id = self->user_id;
+  copy->user_name = g_strdup (self->user_name);
+  copy->display_name = g_strdup (self->display_name);
+  copy->kind = self->kind;
+  copy->role_id = self->role_id;
+  copy->role_builtin = g_strdup (self->role_builtin);
+  copy->patient_id = self->patient_id;
+  memcpy (copy->permissions, self->permissions, sizeof copy->permissions);
+  return copy;
 }
 
 ClinicDb *

@@ -62,6 +62,22 @@ void            clinic_session_sign_out         (ClinicSession     *self);
  * nothing left open acts in its name. Unlocking is a new sign-in. */
 void            clinic_session_note_locked      (ClinicSession     *self);
 
+/*
+ * clinic_session_new_for_thread:
+ *
+ * The same user, role and permissions as @self, acting on a connection of
+ * its own to the same database: for long work (an import) in a worker
+ * thread while the window goes on using @self. Call it from the thread
+ * that owns @self; the copy then belongs to the worker. The copy is a
+ * snapshot: locking or signing out @self later does not reach it, so
+ * make it when the work starts. Not audited itself (it reads nothing);
+ * what it does is audited under the user's name. Errors: SIGNED_OUT when
+ * @self is signed out or locked; a ClinicDbError when the database cannot
+ * be opened again.
+ */
+ClinicSession  *clinic_session_new_for_thread   (ClinicSession     *self,
+                                                 GError           **error);
+
 ClinicDb       *clinic_session_get_db           (ClinicSession     *self);
 gint64          clinic_session_get_user_id      (ClinicSession     *self);   /* 0: recovery */
 const char     *clinic_session_get_user_name    (ClinicSession     *self);

@@ -45,6 +45,23 @@ clinic_patient_csv_fields (void)
   return fields;
 }
 
+const char *
+clinic_patient_csv_field_title (const char *field)
+{
+  static const struct { const char *field; const char *title; } titles[] = {
+    { "family_name", N_("Family name") }, { "given_names", N_("Given names") },
+    { "birth_date", N_("Date of birth") }, { "sex", N_("Sex") }, { "phone", N_("Phone") },
+    { "phone2", N_("Second phone") }, { "email", N_("Email") }, { "address", N_("Address") },
+    { "emergency_contact", N_("Emergency contact") }, { "language", N_("Preferred language") },
+    { "notes", N_("Notes") }, { "national_id", N_("National id") }, { "insurance_id", N_("Insurance id") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    if (g_strcmp0 (titles[i].field, field) == 0)
+      return _(titles[i].title);
+  return NULL;
+}
+
 static char *
 fold_header (const char *header)
 {
@@ -97,6 +114,7 @@ clinic_patient_csv_free (ClinicPatientCsv *result)
   if (result == NULL)
     return;
   g_ptr_array_unref (result->patients);
+  g_array_unref (result->lines);
   g_ptr_array_unref (result->errors);
   for (guint c = 0; result->mapping != NULL && c < result->n_columns; c++)
     g_free (result->mapping[c]);
@@ -121,6 +139,31 @@ slot (ClinicPatient *p,
   if (g_str_equal (field, "national_id")) return &p->national_id;
   if (g_str_equal (field, "insurance_id")) return &p->insurance_id;
   return NULL;
+}
+
+const char *
+clinic_patient_csv_field_value (const ClinicPatient *patient,
+                                const char          *field)
+{
+  char **value;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  if (g_strcmp0 (field, "sex") == 0)
+    switch (patient->sex)
+      {
+      case CLINIC_SEX_FEMALE:
+        return _("Female");
+      case CLINIC_SEX_MALE:
+        return _("Male");
+      case CLINIC_SEX_OTHER:
+        return _("Other");
+      case CLINIC_SEX_UNKNOWN:
+      default:
+        return "";
+      }
+  value = field != NULL ? slot ((ClinicPatient *) patient, field) : NULL;
+  return value != NULL ? *value : NULL;
 }
 
 static gboolean
@@ -241,20 +284,80 @@ read_row (ClinicPatientCsv *result,
   return g_steal_pointer (&p);
 }
 
+static const char *const needed[] = { "family_name", "given_names", "birth_date" };
+
+/* The first field a file must give that no column of @mapping gives, or
+ * NULL. */
+static const char *
+missing_field (char *const *mapping,
+               guint        n_columns)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+    {
+      gboolean mapped = FALSE;
+
+      for (guint c = 0; c < n_columns; c++)
+        mapped |= g_strcmp0 (mapping[c], needed[i]) == 0;
+      if (!mapped)
+        return needed[i];
+    }
+  return NULL;
+}
+
+static ClinicPatientCsv *
+result_new (guint n_columns)
+{
+  ClinicPatientCsv *result = g_new0 (ClinicPatientCsv, 1);
+
+  result->patients = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  result->lines = g_array_new (FALSE, FALSE, sizeof (guint));
+  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_csv_row_error_free);
+  result->mapping = g_new0 (char *, n_columns + 1);
+  result->n_columns = n_columns;
+  return result;
+}
+
+/* Reads the rows of @csv into @result, whose mapping is set. */
+static gboolean
+read_rows (ClinicPatientCsv    *result,
+           const ClinicCsv     *csv,
+           guint                max_rows,
+           ClinicProgressFunc   progress,
+           gpointer             user_data,
+           GCancellable        *cancellable,
+           GError             **error)
+{
+  guint n_rows = csv->rows->len - 1;
+
+  if (max_rows > 0 && max_rows < n_rows)
+    n_rows = max_rows;
+  for (guint r = 1; r <= n_rows; r++)
+    {
+      ClinicPatient *p;
+
+      if (r % 1000 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      p = read_row (result, csv, r);
+      if (p != NULL)
+        {
+          g_ptr_array_add (result->patients, p);
+          g_array_append_val (result->lines, g_array_index (csv->lines, guint, r));
+        }
+      if (progress != NULL && (r % 1000 == 0 || r == n_rows))
+        progress (r, n_rows, user_data);
+    }
+  return TRUE;
+}
+
 ClinicPatientCsv *
 clinic_patient_csv_read (const ClinicCsv    *csv,
                          const char *const  *overrides,
                          GError            **error)
 {
-  g_autoptr(ClinicPatientCsv) result = g_new0 (ClinicPatientCsv, 1);
   const char *const *header = g_ptr_array_index (csv->rows, 0);
   guint n_columns = g_strv_length ((GStrv) header);
-  const char *needed[] = { "family_name", "given_names", "birth_date" };
-
-  result->patients = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
-  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_csv_row_error_free);
-  result->mapping = g_new0 (char *, n_columns + 1);
-  result->n_columns = n_columns;
+  g_autoptr(ClinicPatientCsv) result = result_new (n_columns);
+  const char *missing;
 
   for (guint c = 0; c < n_columns; c++)
     result->mapping[c] = g_strdup (clinic_patient_csv_guess_field (header[c]));
@@ -289,26 +392,67 @@ clinic_patient_csv_read (const ClinicCsv    *csv,
         }
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+  missing = missing_field (result->mapping, n_columns);
+  if (missing != NULL)
     {
-      gboolean mapped = FALSE;
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("No column gives the field “%s”; name one with HEADER=%s."), missing, missing);
+      return NULL;
+    }
 
-      for (guint c = 0; c < n_columns; c++)
-        mapped |= g_strcmp0 (result->mapping[c], needed[i]) == 0;
-      if (!mapped)
+  if (!read_rows (result, csv, 0, NULL, NULL, NULL, error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
+
+ClinicPatientCsv *
+clinic_patient_csv_read_mapped (const ClinicCsv     *csv,
+                                const char *const   *mapping,
+                                guint                max_rows,
+                                ClinicProgressFunc   progress,
+                                gpointer             user_data,
+                                GCancellable        *cancellable,
+                                GError             **error)
+{
+  const char *const *header = g_ptr_array_index (csv->rows, 0);
+  guint n_columns = g_strv_length ((GStrv) header);
+  g_autoptr(ClinicPatientCsv) result = result_new (n_columns);
+  const char *missing;
+
+  for (guint c = 0; c < n_columns; c++)
+    {
+      const char *field = mapping[c];
+
+      if (field == NULL || *field == '\0')
+        continue;
+      if (known_field (field) == NULL)
         {
           g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                       _("No column gives the field “%s”; name one with HEADER=%s."), needed[i], needed[i]);
+                       _("“%s” is not a patient field Clinic knows."), field);
           return NULL;
         }
+      /* Two columns for one field would let the later one win unseen. */
+      for (guint d = 0; d < c; d++)
+        if (g_strcmp0 (result->mapping[d], field) == 0)
+          {
+            g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                         _("The columns “%s” and “%s” both give the field “%s”; choose one of them."),
+                         header[d], header[c], clinic_patient_csv_field_title (field));
+            return NULL;
+          }
+      result->mapping[c] = g_strdup (field);
     }
 
-  for (guint r = 1; r < csv->rows->len; r++)
+  missing = missing_field (result->mapping, n_columns);
+  if (missing != NULL)
     {
-      ClinicPatient *p = read_row (result, csv, r);
-
-      if (p != NULL)
-        g_ptr_array_add (result->patients, p);
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("No column gives the field “%s”, which every patient needs; choose the column that holds it."),
+                   clinic_patient_csv_field_title (missing));
+      return NULL;
     }
+
+  if (!read_rows (result, csv, max_rows, progress, user_data, cancellable, error))
+    return NULL;
   return g_steal_pointer (&result);
 }

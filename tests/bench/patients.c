@@ -17,6 +17,8 @@
 #include "clinic-db.h"
 #include "clinic-demo.h"
 #include "clinic-keys.h"
+#include "clinic-csv.h"
+#include "clinic-patient-csv.h"
 #include "clinic-patients.h"
 #include "clinic-session.h"
 
@@ -215,6 +217,53 @@ bench_import (const char *dir,
   g_print ("import %u records (one transaction): %.0f ms\n", n, now_ms () - t0);
 }
 
+/* The import dialog's path, into the demo clinic as the front desk: the
+ * file parsed, every row mapped and checked, the rows that look
+ * registered found, then the import, each on a worker session of its own
+ * (clinic_session_new_for_thread) as the dialog's threads run them. */
+static void
+bench_import_dialog (ClinicSession *desk,
+                     guint          n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new ("Nachname;Vorname;Geburtsdatum;Telefon;E-Mail\n");
+  g_autoptr(ClinicCsv) csv = NULL;
+  g_autoptr(ClinicPatientCsv) read = NULL;
+  g_autoptr(GArray) registered = NULL;
+  g_autoptr(ClinicSession) worker = NULL;
+  const char *mapping[] = { "family_name", "given_names", "birth_date", "phone", "email", NULL };
+  double t0, t_parse, t_read, t_registered, t_import;
+  guint skipped = 0;
+  gint64 imported;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "Import%u;%s;%04u-%02u-%02u;089 %07u;p%u@example.org\n", i,
+                            (i & 1) ? "Anna Maria" : "Hans", 1930 + i % 90, 1 + i % 12, 1 + i % 28, i, i);
+  t0 = now_ms ();
+  csv = clinic_csv_parse (text->str, text->len, &error);
+  g_assert_no_error (error);
+  t_parse = now_ms ();
+  read = clinic_patient_csv_read_mapped (csv, mapping, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  t_read = now_ms ();
+  worker = clinic_session_new_for_thread (desk, &error);
+  g_assert_no_error (error);
+  registered = clinic_patients_find_registered (worker, read->patients, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&worker);
+  t_registered = now_ms ();
+  worker = clinic_session_new_for_thread (desk, &error);
+  g_assert_no_error (error);
+  imported = clinic_patients_import_full (worker, read->patients, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL, NULL,
+                                          &skipped, &error);
+  g_assert_no_error (error);
+  t_import = now_ms ();
+  g_print ("import dialog path, %u CSV rows into the %u-patient clinic (%u valid, %u at fault, %u look registered, %"
+           G_GINT64_FORMAT " imported):\n", n, n, read->patients->len, read->errors->len, registered->len, imported);
+  g_print ("  parse %.0f ms, map+validate %.0f ms, find registered %.0f ms, import %.0f ms; total %.0f ms\n",
+           t_parse - t0, t_read - t_parse, t_registered - t_read, t_import - t_registered, t_import - t0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -272,6 +321,7 @@ main (int    argc,
   bench_typing (desk);
   bench_charts (doctor, opt_patients);
   bench_scroll (desk);
+  bench_import_dialog (desk, opt_patients);
   g_clear_object (&desk);
   g_clear_object (&doctor);
   g_clear_object (&db);
