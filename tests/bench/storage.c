@@ -10,12 +10,21 @@
  *            database --size-mb (default 100)
  *   starved  page cache 1/16 of the database (database >= 8x cache)
  *
+ *   demo     Clinic's own page cache and pragmas over a copy of a demo
+ *            clinic (--demo-clinic PATH, made by `clinicctl demo
+ *            --patients 100000`): registry searches through the FTS5
+ *            index, charts opened, registry pages, and one-row write
+ *            transactions as the front desk makes them (WAL only)
+ *
  *   storage [--regime clinic|starved|both] [--mode wal|delete|both]
  *           [--size-mb N] [--runs N] [--only plain|cipher]
+ *   storage --demo-clinic PATH [--runs N]
  *
  * --only is for `valgrind --tool=callgrind` comparisons of one side.
  */
 
+#include "clinic-db-private.h"
+#include "clinic-demo.h"
 #include "clinic-vfs.h"
 
 #include <glib.h>
@@ -39,6 +48,7 @@ static int opt_runs = 5;
 static char *opt_regime = NULL;
 static char *opt_mode = NULL;
 static char *opt_only = NULL;
+static char *opt_demo = NULL;
 
 static void
 exec_or_die (sqlite3    *db,
@@ -252,6 +262,264 @@ measure_floor (double *seal_us,
   *open_us = (now_ms () - t) * 1000.0 / n;
 }
 
+/* --- The demo clinic ------------------------------------------------------ */
+
+enum { DP_SEARCH, DP_CHART, DP_PAGE, DP_WRITE, DP_CHECKPOINT, N_DEMO_PHASES };
+static const char *demo_phase_names[N_DEMO_PHASES] = {
+  "search", "chart open", "registry page", "write txn", "checkpoint"
+};
+
+/* Copies the demo clinic (decrypted by ClinicDb's connection) into @path,
+ * plain or under the cipher VFS. */
+static sqlite3 *
+copy_demo (sqlite3    *source,
+           const char *path,
+           gboolean    cipher)
+{
+  sqlite3 *db = NULL;
+  sqlite3_backup *backup;
+
+  remove_db (path);
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                       cipher ? CLINIC_VFS_NAME : "unix") != SQLITE_OK)
+    g_error ("open %s: %s", path, sqlite3_errmsg (db));
+  if (cipher && clinic_vfs_prepare_connection (db) != SQLITE_OK)
+    g_error ("prepare: %s", sqlite3_errmsg (db));
+  backup = sqlite3_backup_init (db, "main", source, "main");
+  if (backup == NULL || sqlite3_backup_step (backup, -1) != SQLITE_DONE)
+    g_error ("copy of the demo clinic: %s", sqlite3_errmsg (db));
+  sqlite3_backup_finish (backup);
+  /* As Clinic runs (clinic-db.c). */
+  exec_or_die (db, "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=0; PRAGMA secure_delete=ON; "
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+               "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF");
+  return db;
+}
+
+static void
+prepare_or_die (sqlite3       *db,
+                const char    *sql,
+                sqlite3_stmt **stmt)
+{
+  if (sqlite3_prepare_v2 (db, sql, -1, stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+}
+
+static void
+step_all (sqlite3_stmt *stmt)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE)
+    g_error ("step: %s", sqlite3_errmsg (sqlite3_db_handle (stmt)));
+  sqlite3_reset (stmt);
+}
+
+static void
+run_demo (sqlite3    *source,
+          const char *dir,
+          gboolean    cipher,
+          GPtrArray  *prefixes,
+          gint64      n_patients,
+          double      ms[N_DEMO_PHASES],
+          double     *total,
+          unsigned long long *sealed,
+          unsigned long long *opened)
+{
+  g_autofree char *path = g_build_filename (dir, cipher ? "cipher.db" : "plain.db", NULL);
+  GRand *rand = g_rand_new_with_seed (7);
+  sqlite3 *db = copy_demo (source, path, cipher);
+  sqlite3_stmt *stmt, *chart[4], *write[2];
+  ClinicVfsStats st0, st1;
+  double t;
+
+  /* Start cold, as a freshly opened Clinic does. */
+  sqlite3_close (db);
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, cipher ? CLINIC_VFS_NAME : "unix") != SQLITE_OK)
+    g_error ("reopen %s", path);
+  if (cipher && clinic_vfs_prepare_connection (db) != SQLITE_OK)
+    g_error ("prepare: %s", sqlite3_errmsg (db));
+  exec_or_die (db, "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=0; PRAGMA secure_delete=ON; "
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+               "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF");
+  clinic_vfs_get_stats (&st0);
+
+  /* Typing in the registry: a prefix, best matches first, a page of them. */
+  t = now_ms ();
+  prepare_or_die (db, "SELECT p.id, p.family_name, p.given_names, p.birth_date, p.phone"
+                  " FROM patients_names_fts f JOIN patients p ON p.id = f.rowid"
+                  " WHERE patients_names_fts MATCH ?1 ORDER BY bm25 (patients_names_fts, 4.0, 1.0)"
+                  " LIMIT 100", &stmt);
+  for (int i = 0; i < 1000; i++)
+    {
+      sqlite3_bind_text (stmt, 1, prefixes->pdata[g_rand_int_range (rand, 0, prefixes->len)], -1, SQLITE_STATIC);
+      step_all (stmt);
+    }
+  sqlite3_finalize (stmt);
+  ms[DP_SEARCH] = now_ms () - t;
+
+  /* Opening charts: the record and its clinical rows. */
+  t = now_ms ();
+  prepare_or_die (db, "SELECT * FROM patients WHERE id = ?1", &chart[0]);
+  prepare_or_die (db, "SELECT * FROM allergies WHERE patient_id = ?1", &chart[1]);
+  prepare_or_die (db, "SELECT * FROM visit_notes WHERE patient_id = ?1 ORDER BY encounter_date DESC", &chart[2]);
+  prepare_or_die (db, "SELECT * FROM insurance_policies WHERE patient_id = ?1", &chart[3]);
+  for (int i = 0; i < 2000; i++)
+    {
+      gint64 id = g_rand_int_range (rand, 1, n_patients + 1);
+
+      for (int k = 0; k < 4; k++)
+        {
+          sqlite3_bind_int64 (chart[k], 1, id);
+          step_all (chart[k]);
+        }
+    }
+  for (int k = 0; k < 4; k++)
+    sqlite3_finalize (chart[k]);
+  ms[DP_CHART] = now_ms () - t;
+
+  /* Scrolling the registry: pages of 100 in name order. */
+  t = now_ms ();
+  prepare_or_die (db, "SELECT id, chart_number, family_name, given_names, birth_date, phone, treatment"
+                  " FROM patients WHERE status = 'active' ORDER BY sort_key LIMIT 100 OFFSET ?1", &stmt);
+  for (int i = 0; i < 100; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, g_rand_int_range (rand, 0, MAX (n_patients - 100, 1)));
+      step_all (stmt);
+    }
+  sqlite3_finalize (stmt);
+  ms[DP_PAGE] = now_ms () - t;
+
+  /* The front desk's changes: one record and one audit row per
+   * transaction, each committed with a full sync. */
+  t = now_ms ();
+  prepare_or_die (db, "UPDATE patients SET phone = printf('030 %07d', ?2), updated_at = ?3 WHERE id = ?1", &write[0]);
+  prepare_or_die (db, "INSERT INTO audit_log (time, user_name, action, object_type, object_id, patient_id, hash)"
+                  " VALUES (?2, 'bench', 'patient.updated', 'patient', ?1, ?1, randomblob (32))", &write[1]);
+  for (int i = 0; i < 500; i++)
+    {
+      gint64 id = g_rand_int_range (rand, 1, n_patients + 1);
+
+      exec_or_die (db, "BEGIN IMMEDIATE");
+      for (int k = 0; k < 2; k++)
+        {
+          sqlite3_bind_int64 (write[k], 1, id);
+          sqlite3_bind_int64 (write[k], 2, g_rand_int_range (rand, 0, 9999999));
+          if (k == 0)
+            sqlite3_bind_int64 (write[k], 3, 1800000000 + i);
+          step_all (write[k]);
+        }
+      exec_or_die (db, "COMMIT");
+    }
+  sqlite3_finalize (write[0]);
+  sqlite3_finalize (write[1]);
+  ms[DP_WRITE] = now_ms () - t;
+
+  t = now_ms ();
+  exec_or_die (db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  ms[DP_CHECKPOINT] = now_ms () - t;
+
+  clinic_vfs_get_stats (&st1);
+  *sealed = st1.pages_sealed - st0.pages_sealed;
+  *opened = st1.pages_opened - st0.pages_opened;
+  *total = 0;
+  for (int p = 0; p < N_DEMO_PHASES; p++)
+    *total += ms[p];
+  sqlite3_close (db);
+  remove_db (path);
+  g_rand_free (rand);
+}
+
+static void
+bench_demo (const char *dir)
+{
+  const ClinicDemoLogin *logins;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicDb) clinic = NULL;
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *cpath = g_build_filename (dir, "cipher.db", NULL);
+  double v[2][N_DEMO_PHASES + 1][64], sealed[64], opened[64];
+  double seal_us, open_us, floor_ms, p_total, c_total;
+  unsigned char key[32];
+  sqlite3_stmt *stmt;
+  gint64 n_patients = 0, pages = 0;
+  guint n_logins;
+
+  logins = clinic_demo_get_logins (&n_logins);
+  {
+    ClinicCredentials creds = { logins[0].user, logins[0].password, NULL, NULL };
+
+    clinic = clinic_db_open (opt_demo, &creds, &error);
+  }
+  if (clinic == NULL)
+    g_error ("%s: %s", opt_demo, error->message);
+
+  /* What people type: 1 to 4 letters of family names in the clinic. */
+  prepare_or_die (clinic_db_get_handle (clinic),
+                  "SELECT family_name, (SELECT count(*) FROM patients), (SELECT page_count FROM pragma_page_count)"
+                  " FROM patients WHERE id % 97 = 0", &stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      glong len = g_utf8_strlen (name, -1);
+
+      n_patients = sqlite3_column_int64 (stmt, 1);
+      pages = sqlite3_column_int64 (stmt, 2);
+      if (g_unichar_isalpha (g_utf8_get_char (name)))
+        {
+          g_autofree char *part = g_utf8_substring (name, 0, MIN (len, 1 + prefixes->len % 4));
+
+          g_ptr_array_add (prefixes, g_strdup_printf ("\"%s\"*", part));
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (prefixes->len == 0)
+    g_error ("%s has no patients: make it with clinicctl demo --patients 100000", opt_demo);
+
+  randombytes_buf (key, sizeof key);
+  clinic_vfs_set_key (cpath, key);
+  sodium_memzero (key, sizeof key);
+  for (int r = 0; r < opt_runs; r++)
+    for (int k = 0; k < 2; k++)
+      {
+        gboolean c = (k == 0) == (r % 2 == 1);
+        unsigned long long s_pages = 0, o_pages = 0;
+        double ms[N_DEMO_PHASES], total;
+
+        run_demo (clinic_db_get_handle (clinic), dir, c, prefixes, n_patients, ms, &total, &s_pages, &o_pages);
+        for (int p = 0; p < N_DEMO_PHASES; p++)
+          v[c][p][r] = ms[p];
+        v[c][N_DEMO_PHASES][r] = total;
+        if (c)
+          {
+            sealed[r] = s_pages;
+            opened[r] = o_pages;
+          }
+      }
+  clinic_vfs_forget_key (cpath);
+  measure_floor (&seal_us, &open_us);
+
+  printf ("\n== Demo clinic as Clinic runs (WAL, page cache 65536 KiB): %" G_GINT64_FORMAT
+          " patients, %.1f MB, %d runs (median) ==\n", n_patients, pages * 4096.0 / 1e6, opt_runs);
+  printf ("%-14s %12s %12s %8s\n", "phase", "plain ms", "cipher ms", "ratio");
+  for (int p = 0; p <= N_DEMO_PHASES; p++)
+    {
+      double a = median (v[0][p], opt_runs), b = median (v[1][p], opt_runs);
+
+      printf ("%-14s %12.1f %12.1f %8.2f\n", p == N_DEMO_PHASES ? "TOTAL" : demo_phase_names[p],
+              a, b, a > 0 ? b / a : 0.0);
+    }
+  p_total = median (v[0][N_DEMO_PHASES], opt_runs);
+  c_total = median (v[1][N_DEMO_PHASES], opt_runs);
+  floor_ms = (median (sealed, opt_runs) * seal_us + median (opened, opt_runs) * open_us) / 1000.0;
+  printf ("pages sealed %.0f, opened %.0f; AEAD floor %.1f ms; overhead %.1f ms = %.2f x floor\n",
+          median (sealed, opt_runs), median (opened, opt_runs), floor_ms, c_total - p_total,
+          floor_ms > 0 ? (c_total - p_total) / floor_ms : 0.0);
+  fflush (stdout);
+}
+
 static void
 bench (const char *dir,
        gboolean    starved,
@@ -342,6 +610,7 @@ main (int    argc,
     { "regime", 0, 0, G_OPTION_ARG_STRING, &opt_regime, "clinic, starved or both", "R" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "wal, delete or both", "M" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "plain or cipher", "SIDE" },
+    { "demo-clinic", 0, 0, G_OPTION_ARG_FILENAME, &opt_demo, "A demo clinic to measure instead", "PATH" },
     { NULL }
   };
 
@@ -358,6 +627,13 @@ main (int    argc,
   dir = g_dir_make_tmp ("clinic-bench-XXXXXX", &error);
   g_assert_no_error (error);
 
+  if (opt_demo != NULL)
+    {
+      bench_demo (dir);
+      g_rmdir (dir);
+      g_free (opt_demo);
+      return 0;
+    }
   for (int s = 0; s < 2; s++)
     for (int w = 1; w >= 0; w--)
       {
