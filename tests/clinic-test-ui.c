@@ -8,6 +8,7 @@
 #include <locale.h>
 
 #include "clinic-paths.h"
+#include "clinic-app-utils.h"
 #include "clinic-test-ui.h"
 
 void
@@ -37,6 +38,17 @@ clinic_test_ui_init (int    *argc,
              "xvfb-run, or through ./dev.sh test.");
 
   adw_init ();
+
+  /* The application's own style sheet, as ClinicApplication loads it, so
+   * widgets tested without the application look as they will. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    clinic_ensure_resources ();
+    gtk_css_provider_load_from_resource (css, "/com/example/Clinic/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 }
 
 ClinicApplication *
