@@ -24,6 +24,12 @@ ClinicPatient *clinic_test_patient_new (const char *family,
                                         const char *birth_date,
                                         const char *phone);
 
+/* No file in @dir (and below; a single file too) holds any of @needles
+ * (NULL-terminated); fails the test naming the file and @when otherwise. */
+void   clinic_test_assert_no_plaintext (const char         *dir,
+                                        const char * const *needles,
+                                        const char         *when);
+
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);
 

@@ -540,8 +540,9 @@ clinic_attachments_list_rows (sqlite3  *handle,
   int rc;
 
   rc = sqlite3_prepare_v2 (handle, "SELECT id FROM attachments ORDER BY id", -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_finalize (stmt);
 
   if (rc != SQLITE_DONE)

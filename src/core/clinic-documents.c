@@ -88,11 +88,11 @@ sniff (GBytes      *content,
     }
   if (len > max_size)
     {
-      g_autofree char *limit = g_format_size_full (max_size, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *size = g_format_size_full (len, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                   _("The file is too large (%s); at most %s can be attached."), size, limit);
+                   _("The file is too large (%s): at most %u MiB can be attached."), size,
+                   (guint) (max_size / (1024 * 1024)));
       return NULL;
     }
 
