@@ -745,8 +745,8 @@ clinic_attachments_verify (sqlite3          *handle,
         first_error = g_steal_pointer (&local_error);
     }
 
-  g_string_append_printf (report, _("attachments checked: %u of %u (%" G_GUINT64_FORMAT " bytes)\n"),
-                          checked, rows->len, bytes);
+  g_string_append_printf (report, _("attachments checked: %u of %u (%llu bytes)\n"),
+                          checked, rows->len, (unsigned long long) bytes);
 
   names = clinic_attachments_list_folder (dir);
   for (guint i = 0; i < names->len; i++)
