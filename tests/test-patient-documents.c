@@ -9,13 +9,13 @@
 
 #include "config.h"
 
-#include <cairo-pdf.h>
 #include <sodium.h>
 
 #include "clinic-document-preview.h"
 #include "clinic-documents.h"
 #include "clinic-patient-documents.h"
 #include "clinic-patients.h"
+#include "clinic-recovery-sheet.h"
 #include "clinic-test-db.h"
 #include "clinic-test-ui.h"
 #include "clinic-users.h"
@@ -35,54 +35,45 @@ typedef struct
   GBytes        *png;
 } Fixture;
 
-static cairo_status_t
-append_to_array (void                *closure,
-                 const unsigned char *data,
-                 unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
+#define TEST_KEY "VWT26-DG478-D06YT-K3PQ9-MN2XA-7HJRB-C5EZW-Q8T4V-1GS9F-YB6KD-P0RMX-2WNHC-T7ZJ3-A4EV8"
 
-/* A one-page A4 PDF with a heading, as a scanned letter would be. */
+/* A one-page PDF from the document module (a recovery sheet with a made-up
+ * key will do: any PDF the clinic might scan). */
 static GBytes *
 make_pdf (void)
 {
-  GByteArray *out = g_byte_array_new ();
-  cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (append_to_array, out, 595, 842);
-  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(ClinicRecoverySheet) sheet = clinic_recovery_sheet_new ("Harbour Practice", "/srv/clinic.db",
+                                                                     now, TEST_KEY);
+  GBytes *pdf = clinic_document_render_pdf (CLINIC_DOCUMENT (sheet), CLINIC_PAPER_A4, &error);
 
-  cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-  cairo_set_font_size (cr, 28);
-  cairo_move_to (cr, 60, 100);
-  cairo_show_text (cr, "Referral letter");
-  cairo_rectangle (cr, 60, 140, 475, 4);
-  cairo_fill (cr);
-  cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  cairo_surface_destroy (surface);
-
-  return g_byte_array_free_to_bytes (out);
+  g_assert_no_error (error);
+  return pdf;
 }
 
 /* A 200 × 120 picture, blue with a white square. */
 static GBytes *
 make_png (void)
 {
-  GByteArray *out = g_byte_array_new ();
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 200, 120);
-  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guint8 *data = g_malloc (200 * 120 * 3);
 
-  cairo_set_source_rgb (cr, 0.1, 0.3, 0.7);
-  cairo_paint (cr);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_rectangle (cr, 70, 30, 60, 60);
-  cairo_fill (cr);
-  cairo_destroy (cr);
-  cairo_surface_write_to_png_stream (surface, append_to_array, out);
-  cairo_surface_destroy (surface);
+  for (guint y = 0; y < 120; y++)
+    for (guint x = 0; x < 200; x++)
+      {
+        gboolean square = x >= 70 && x < 130 && y >= 30 && y < 90;
+        guint8 *p = data + (y * 200 + x) * 3;
 
-  return g_byte_array_free_to_bytes (out);
+        p[0] = square ? 255 : 26;
+        p[1] = square ? 255 : 77;
+        p[2] = square ? 255 : 178;
+      }
+  pixels = g_bytes_new_take (data, 200 * 120 * 3);
+  texture = gdk_memory_texture_new (200, 120, GDK_MEMORY_R8G8B8, pixels, 200 * 3);
+
+  return gdk_texture_save_to_png_bytes (texture);
 }
 
 static void
