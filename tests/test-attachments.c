@@ -736,6 +736,13 @@ test_rekey (Fixture       *f,
   gsize before_len = 0;
   gsize after_len = 0;
 
+  g_autofree char *orphan = g_build_filename (f->files, "00000000000000000000000000000000", NULL);
+  g_autofree char *orphan_after = NULL;
+  g_autofree char *report = NULL;
+
+  /* A file without a row that opens under no key (a stray copy): the
+   * rekey goes on, and leaves it for verify to report. */
+  g_assert_true (g_file_set_contents (orphan, "not an attachment", -1, NULL));
   g_assert_true (g_file_get_contents (first, &before, &before_len, NULL));
   g_assert_true (clinic_storage_rekey (f->admin, &new_key, &error));
   g_assert_no_error (error);
@@ -748,6 +755,11 @@ test_rekey (Fixture       *f,
   g_assert_false (g_file_test (staged_files, G_FILE_TEST_EXISTS));
   assert_all_back (f, kept);
   clinic_test_assert_no_plaintext (f->dir, canaries, "after a rekey");
+  g_assert_true (g_file_get_contents (orphan, &orphan_after, NULL, NULL));
+  g_assert_cmpstr (orphan_after, ==, "not an attachment");
+  g_assert_true (clinic_storage_verify (f->admin, &report, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (report, "without a row (kept): 00000000000000000000000000000000"));
 
   /* And with the new key from a cold start. */
   close_db (f);

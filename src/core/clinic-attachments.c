@@ -687,9 +687,11 @@ clinic_attachments_stage_rekey (sqlite3          *handle,
           writer_abort (&w);
           return FALSE;
         }
+      /* Read back under the new key before the marker trusts it. */
       if (decrypt_file (dir, id, old_dk, push_chunk, &w, &local_error))
         {
-          if (!writer_finish (&w, error))
+          if (!writer_finish (&w, error) ||
+              !clinic_attachments_check_file (staged_dir, id, new_dk, NULL, error))
             return FALSE;
           continue;
         }

@@ -99,8 +99,8 @@ gboolean  clinic_attachments_check_folder (const char       *dir,
  * clinic_attachments_stage_rekey:
  *
  * Makes @staged_dir (removed first if it is there) hold every file of
- * @dir re-encrypted from @old_dk to @new_dk, each synced, and the folder
- * synced. A file that does not open under @old_dk fails the call if a row
+ * @dir re-encrypted from @old_dk to @new_dk, each synced and read back
+ * under @new_dk, and the folder synced. A file that does not open under @old_dk fails the call if a row
  * of @handle names it; one without a row (an orphan, which nobody could
  * read anyway) is copied as it is, so verify goes on reporting it.
  */

@@ -1302,8 +1302,7 @@ clinic_db_rekey (ClinicDb  *self,
   if (!copy_database (self, staged_db, new_dk, NULL, error) ||
       !check_database_file (staged_db, new_dk, error) ||
       !clinic_attachments_stage_rekey (clinic_db_get_handle (self), files_dir, staged_files,
-                                       old_dk, new_dk, error) ||
-      !clinic_attachments_check_folder (staged_files, new_dk, error))
+                                       old_dk, new_dk, error))
     goto out;
 
   g_unlink (staged_keys);
