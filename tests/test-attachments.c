@@ -3,7 +3,8 @@
  * Files beside the database come back byte for byte whatever their size,
  * refuse to open when changed, cut off, swapped or foreign, leave nothing
  * behind when their transaction rolls back, survive backup → restore and
- * rekey (also a rekey killed at random moments), are checked by verify,
+ * rekey (also a rekey or restore killed at random moments), are checked
+ * by verify,
  * and never hold a byte of the content in the clear.
  *
  * CLINIC_CRASH_ROUNDS sets the number of kills (default 200, of which a
@@ -875,16 +876,62 @@ rounds (guint fallback)
   return env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : fallback;
 }
 
+/* After a killed restore: the documents are exactly one backup's set, each
+ * reads back byte for byte, and verify finds every file of the set. */
 static void
-test_sigkill_rekey (Fixture       *f,
-                    gconstpointer  data)
+assert_one_set (Fixture *f,
+                GArray  *kept,
+                guint    n_small,
+                guint    n_large)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_documents_list (f->admin, f->patient_id, &error);
+  g_autofree char *report = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (list->len == n_small || list->len == n_large);
+  for (guint i = 0; i < list->len; i++)
+    {
+      ClinicPatientDocument *d = g_ptr_array_index (list, i);
+      gboolean found = FALSE;
+
+      for (guint k = 0; k < kept->len && !found; k++)
+        if (g_array_index (kept, Kept, k).id == d->id)
+          {
+            assert_document (f, d->id, g_array_index (kept, Kept, k).content);
+            found = TRUE;
+          }
+      g_assert_true (found);
+    }
+  g_assert_true (clinic_storage_verify (f->admin, &report, &error));
+  g_assert_no_error (error);
+}
+
+/* Kills a child that rekeys (or restores two backups in turn) over and
+ * over at random moments; after each kill the database opens and every
+ * document and the photo read back byte for byte, whichever key or set
+ * it ended with. */
+static void
+test_sigkill (Fixture       *f,
+              gconstpointer  data)
+{
+  gboolean restore = GPOINTER_TO_INT (data);
+  g_autofree char *backup_a = g_build_filename (f->dir, "a.clinicbackup", NULL);
+  g_autofree char *backup_b = g_build_filename (f->dir, "b.clinicbackup", NULL);
+  g_autoptr(GError) error = NULL;
   g_autoptr(GArray) kept = NULL;
+  guint n_small;
   guint n = rounds (200) / 10;
   guint staging = 0;
   guint swapping = 0;
 
   kept = add_some (f);
+  n_small = kept->len - 1;  /* the documents, not the photo */
+  if (restore)
+    {
+      g_assert_true (clinic_storage_backup (f->admin, backup_a, NULL, &error));
+      g_assert_no_error (error);
+    }
   /* More and larger files, so a kill lands among them. */
   for (guint i = 0; i < 12; i++)
     {
@@ -892,6 +939,11 @@ test_sigkill_rekey (Fixture       *f,
 
       k.id = add_document (f, "More", k.content);
       g_array_append_val (kept, k);
+    }
+  if (restore)
+    {
+      g_assert_true (clinic_storage_backup (f->admin, backup_b, NULL, &error));
+      g_assert_no_error (error);
     }
   close_db (f);
 
@@ -906,13 +958,14 @@ test_sigkill_rekey (Fixture       *f,
       g_assert_cmpint (pid, >=, 0);
       if (pid == 0)
         {
-          ClinicDb *child = clinic_db_open (f->path, &creds, NULL);
+          ClinicDb *child = restore ? NULL : clinic_db_open (f->path, &creds, NULL);
           char *recovery = NULL;
 
-          if (child == NULL)
+          if (!restore && child == NULL)
             _exit (2);
-          for (;;)
-            if (!clinic_db_rekey (child, &recovery, NULL))
+          for (guint i = 0; ; i++)
+            if (restore ? !clinic_db_restore (f->path, i % 2 ? backup_a : backup_b, &creds, NULL)
+                        : !clinic_db_rekey (child, &recovery, NULL))
               _exit (3);
         }
 
@@ -920,7 +973,7 @@ test_sigkill_rekey (Fixture       *f,
       kill (pid, SIGKILL);
       waitpid (pid, &status, 0);
       if (WIFEXITED (status))
-        g_error ("The rekeying child failed with status %d", WEXITSTATUS (status));
+        g_error ("The child failed with status %d", WEXITSTATUS (status));
 
       if (g_file_test (marker, G_FILE_TEST_EXISTS))
         swapping++;
@@ -928,15 +981,18 @@ test_sigkill_rekey (Fixture       *f,
         staging++;
 
       open_db (f);
-      assert_all_back (f, kept);
+      if (restore)
+        assert_one_set (f, kept, n_small, kept->len - 1);
+      else
+        assert_all_back (f, kept);
       g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
       g_assert_false (g_file_test (staged, G_FILE_TEST_EXISTS));
       g_assert_false (g_file_test (old_files, G_FILE_TEST_EXISTS));
       close_db (f);
     }
 
-  g_test_message ("%u rekeys with attachments killed (%u while staging, %u mid-swap); all read back",
-                  n, staging, swapping);
+  g_test_message ("%u %s with attachments killed (%u while staging, %u mid-swap); all read back",
+                  n, restore ? "restores" : "rekeys", staging, swapping);
   g_assert_cmpuint (staging + swapping, >, 0);
   open_db (f);
 }
@@ -961,8 +1017,11 @@ main (int   argc,
   ADD ("/documents/patient-scope", test_patient_scope);
   ADD ("/documents/backup-restore", test_backup_restore);
   ADD ("/documents/rekey", test_rekey);
-  ADD ("/documents/sigkill-rekey", test_sigkill_rekey);
 #undef ADD
+  g_test_add ("/documents/sigkill-rekey", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_sigkill, fixture_tear_down);
+  g_test_add ("/documents/sigkill-restore", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
+              test_sigkill, fixture_tear_down);
 
   return g_test_run ();
 }
