@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "clinic-test-db.h"
 
@@ -118,4 +119,53 @@ clinic_test_dump_tables (ClinicDb *db)
     }
   sqlite3_finalize (tables);
   return g_string_free (dump, FALSE);
+}
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+
+  return memmem (contents, len, needle, strlen (needle)) != NULL;
+}
+
+void
+clinic_test_assert_no_plaintext (const char         *dir,
+                                 const char * const *needles,
+                                 const char         *when)
+{
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  guint files = 0;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      for (gsize n = 0; needles[n] != NULL; n++)
+        if (file_contains (dir, needles[n]))
+          g_error ("Plaintext found in %s %s", dir, when);
+      return;
+    }
+
+  d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          clinic_test_assert_no_plaintext (child, needles, when);
+          continue;
+        }
+      files++;
+      for (gsize n = 0; needles[n] != NULL; n++)
+        if (file_contains (child, needles[n]))
+          g_error ("Plaintext found in %s %s", child, when);
+    }
+  g_test_message ("%u files scanned in %s %s", files, dir, when);
 }

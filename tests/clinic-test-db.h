@@ -28,6 +28,11 @@ ClinicPatient *clinic_test_patient_new (const char *family,
  * rowid order (WITHOUT ROWID tables by key): comparing two dumps tells
  * whether anything changed. (transfer full) */
 char  *clinic_test_dump_tables  (ClinicDb   *db);
+/* No file in @dir (and below; a single file too) holds any of @needles
+ * (NULL-terminated); fails the test naming the file and @when otherwise. */
+void   clinic_test_assert_no_plaintext (const char         *dir,
+                                        const char * const *needles,
+                                        const char         *when);
 
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);

@@ -44,6 +44,7 @@ expect "init without --clinic-name is a usage error" 2 $?
 printf '%s\n' "$pw" | "$ctl" verify --database "$db" --user admin --password-stdin > "$tmp/out" 2> "$tmp/err"
 expect "verify with the right password" 0 $?
 grep -q "integrity check: ok" "$tmp/out" && ok "verify reports integrity ok" || no "verify said: $(cat "$tmp/out")"
+grep -q "attachments checked: 0 of 0" "$tmp/out" && ok "verify reports the attachments checked" || no "verify said: $(cat "$tmp/out")"
 
 printf 'wrong password!\n' | "$ctl" --database "$db" --user admin --password-stdin verify > /dev/null 2> "$tmp/err"
 expect "verify with a wrong password fails" 1 $?

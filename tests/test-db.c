@@ -865,43 +865,14 @@ test_leftover_staged_files (Fixture       *f,
 
 /* --- No plaintext on disk --------------------------------------------- */
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return FALSE;
-
-  return memmem (contents, len, needle, strlen (needle)) != NULL;
-}
-
 /* Every file in @dir (and below): none holds the canary. */
 static void
 assert_no_canary (const char *dir,
                   const char *when)
 {
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  guint files = 0;
+  static const char *const needles[] = { CANARY, "Lindenhof", NULL };
 
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        {
-          assert_no_canary (child, when);
-          continue;
-        }
-      files++;
-      if (file_contains (child, CANARY) || file_contains (child, "Lindenhof"))
-        g_error ("Plaintext found in %s %s", child, when);
-    }
-  g_test_message ("%u files scanned %s", files, when);
+  clinic_test_assert_no_plaintext (dir, needles, when);
 }
 
 /* Puts the canary into every TEXT and BLOB column of every table, found

@@ -425,6 +425,34 @@ test_write_replaces (Fixture       *f,
     g_assert_cmpstr (name, ==, "sheet.pdf");
 }
 
+/* In memory, the same PDF as on disk: pages and text; nothing written. */
+static void
+test_render_pdf (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(ClinicRecoverySheet) sheet = sheet_new ("Riverside Family Practice");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = clinic_document_render_pdf (CLINIC_DOCUMENT (sheet), CLINIC_PAPER_A4, &error);
+  g_autoptr(PopplerDocument) document = NULL;
+  g_autoptr(GDir) dir = NULL;
+  PopplerPage *page;
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (pdf, NULL), "%PDF-"));
+  document = poppler_document_new_from_bytes (pdf, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (poppler_document_get_n_pages (document), ==, 1);
+  page = poppler_document_get_page (document, 0);
+  text = poppler_page_get_text (page);
+  g_object_unref (page);
+  g_assert_true (contains_ignoring_blanks (text, "Riverside Family Practice"));
+
+  dir = g_dir_open (f->dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (dir));
+}
+
 /* --- The layout kit, with a document of many pages ---------------------- */
 
 #define TEST_TYPE_REPORT (test_report_get_type ())
@@ -667,6 +695,8 @@ main (int   argc,
               fixture_set_up, test_write_read_only_folder, fixture_tear_down);
   g_test_add ("/document/write-pdf/replaces", Fixture, NULL,
               fixture_set_up, test_write_replaces, fixture_tear_down);
+  g_test_add ("/document/render-pdf", Fixture, NULL,
+              fixture_set_up, test_render_pdf, fixture_tear_down);
   g_test_add ("/document/flow/pages", Fixture, NULL,
               fixture_set_up, test_flow_pages, fixture_tear_down);
 

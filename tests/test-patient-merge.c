@@ -17,6 +17,7 @@
 
 #include "clinic-audit.h"
 #include "clinic-db.h"
+#include "clinic-documents.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
 #include "clinic-patient-merge.h"
@@ -264,6 +265,28 @@ fill_link (Fixture    *f,
                                               " VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 'out')",
                                               referrer ? f->keep : patient_id, referrer ? patient_id : f->keep);
       clinic_test_exec (f->db, sql);
+      return;
+    }
+  if (g_str_equal (table, "patient_documents") || g_str_equal (table, "patient_photos"))
+    {
+      /* Their rows point at encrypted files: made through the core. */
+      static const char pdf[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+      static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+
+      if (g_str_equal (table, "patient_documents"))
+        {
+          g_autoptr(GBytes) bytes = g_bytes_new_static (pdf, sizeof pdf - 1);
+
+          g_assert_cmpint (clinic_documents_add (f->admin, patient_id, "Letter", "application/pdf", bytes,
+                                                 &error), >, 0);
+        }
+      else
+        {
+          g_autoptr(GBytes) bytes = g_bytes_new_static (png, sizeof png);
+
+          g_assert_true (clinic_patients_set_photo (f->admin, patient_id, bytes, &error));
+        }
+      g_assert_no_error (error);
       return;
     }
   if (!insert_generic (f->db, table, column, patient_id, &message))

@@ -17,6 +17,7 @@
 
 #include "clinic-audit.h"
 #include "clinic-chart.h"
+#include "clinic-documents.h"
 #include "clinic-settings.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
@@ -39,7 +40,12 @@ typedef struct
   gint64         doctor_id;
   gint64         patient_id;
   gint64         other_patient_id;   /* a duplicate of patient_id */
+  gint64         document_id;
 } Fixture;
+
+/* Enough of a PDF and of a PNG for the content to tell their types. */
+#define SOME_PDF "%PDF-1.4\n% a document for the permission test\n"
+#define SOME_PNG "\x89PNG\r\n\x1a\n\0\0\0\rIHDR a photo for the permission test"
 
 typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
 
@@ -465,6 +471,50 @@ call_patients_update (Fixture *f, ClinicSession *s, GError **error)
   return clinic_patients_update (s, p, error);
 }
 
+static gboolean
+call_documents_add (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GBytes) pdf = g_bytes_new_static (SOME_PDF, sizeof SOME_PDF - 1);
+
+  return clinic_documents_add (s, f->patient_id, "Lab result", NULL, pdf, error) != 0;
+}
+
+static gboolean
+call_documents_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_documents_list (s, f->patient_id, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_documents_read (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GBytes) content = clinic_documents_read (s, f->document_id, error);
+
+  return content != NULL;
+}
+
+static gboolean
+call_documents_remove (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_documents_remove (s, f->document_id, error);
+}
+
+static gboolean
+call_patients_set_photo (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_patients_set_photo (s, f->patient_id, NULL, error);
+}
+
+static gboolean
+call_patients_dup_photo (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GBytes) photo = clinic_patients_dup_photo (s, f->patient_id, error);
+
+  return photo != NULL;
+}
+
 static const Row rows[] = {
   { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
@@ -486,7 +536,12 @@ static const Row rows[] = {
   { "clinic_insurance_list",            CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_list },
   { "clinic_insurance_save",            CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_insurance_save },
   { "clinic_insurance_status",          CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_status },
+  { "clinic_documents_add",             CLINIC_PERMISSION_CHART_WRITE, call_documents_add },
+  { "clinic_documents_list",            CLINIC_PERMISSION_CHART_READ,  call_documents_list },
+  { "clinic_documents_read",            CLINIC_PERMISSION_CHART_READ,  call_documents_read },
+  { "clinic_documents_remove",          CLINIC_PERMISSION_CHART_WRITE, call_documents_remove },
   { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
+  { "clinic_patients_dup_photo",        CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_dup_photo },
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
   { "clinic_patients_find_registered",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_registered },
   { "clinic_patients_get",              CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_get },
@@ -497,6 +552,7 @@ static const Row rows[] = {
   { "clinic_patients_merge",            CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge },
   { "clinic_patients_merge_preview",    CLINIC_PERMISSION_PATIENTS_MERGE,         call_patients_merge_preview },
   { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
+  { "clinic_patients_set_photo",        CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_photo },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
   { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },
@@ -550,7 +606,8 @@ snapshot (Fixture *f)
       g_ptr_array_add (lines, g_strdup (row_lines[i]));
   }
 
-  /* The key file, the anchor file, and whether a backup appeared. */
+  /* The key file, the anchor file, whether a backup appeared, and the
+   * attachments (their folder, one level down). */
   dir = g_dir_open (f->dir, 0, &error);
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -558,6 +615,26 @@ snapshot (Fixture *f)
       g_autofree char *file = g_build_filename (f->dir, name, NULL);
       g_autofree char *contents = NULL;
       gsize len = 0;
+
+      if (g_file_test (file, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(GDir) sub = g_dir_open (file, 0, &error);
+          const char *child;
+
+          g_assert_no_error (error);
+          while ((child = g_dir_read_name (sub)) != NULL)
+            {
+              g_autofree char *child_path = g_build_filename (file, child, NULL);
+              g_autofree char *child_contents = NULL;
+              gsize child_len = 0;
+
+              g_assert_true (g_file_get_contents (child_path, &child_contents, &child_len, NULL));
+              g_ptr_array_add (lines, g_strdup_printf ("file %s/%s %" G_GSIZE_FORMAT, name, child,
+                                                       child_len));
+              g_ptr_array_add (lines, g_base64_encode ((const guchar *) child_contents, child_len));
+            }
+          continue;
+        }
 
       /* The database's own files are covered by the rows above; the lock
        * and lock-out files change with every sign-in. */
@@ -669,6 +746,17 @@ fixture_set_up (Fixture       *f,
     f->patient_id = clinic_patients_create (f->admin, p, FALSE, &error);
     g_assert_no_error (error);
     f->other_patient_id = clinic_patients_create (f->admin, p, TRUE, &error);
+    g_assert_no_error (error);
+  }
+
+  /* A document and a photo for the rows that read or remove them. */
+  {
+    g_autoptr(GBytes) pdf = g_bytes_new_static (SOME_PDF, sizeof SOME_PDF - 1);
+    g_autoptr(GBytes) png = g_bytes_new_static (SOME_PNG, sizeof SOME_PNG - 1);
+
+    f->document_id = clinic_documents_add (f->admin, f->patient_id, "Referral", NULL, pdf, &error);
+    g_assert_no_error (error);
+    clinic_patients_set_photo (f->admin, f->patient_id, png, &error);
     g_assert_no_error (error);
   }
 }

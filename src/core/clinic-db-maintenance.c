@@ -4,7 +4,7 @@
  *
  *   offset  size  field
  *        0     8  magic "CLNCBKP\0"
- *        8     4  format version, 1 (little endian)
+ *        8     4  format version, 2 (little endian)
  *       12     4  zero
  *       16    16  key id of the database key (public, clinic_key_get_id)
  *       32     8  created, Unix seconds
@@ -12,10 +12,19 @@
  *       48     8  length D of the database image
  *       56     8  audit anchor: the sequence number of the newest entry
  *       64    32  audit anchor: that entry's hash (the chain's head)
- *       96     S  the key slots file, as it was
- *     96+S     D  the database, pages encrypted under the database key
- *   96+S+D    32  BLAKE2b-256 of everything before, keyed with the backup
+ *       96     8  number N of attachment files
+ *      104     8  length A of the attachments part
+ *      112    16  zero
+ *      128     S  the key slots file, as it was
+ *    128+S     D  the database, pages encrypted under the database key
+ *  128+S+D     A  N attachments, each: its id (32 hex digits), its length
+ *                 L (8 bytes), and the L bytes of its file as stored (still
+ *                 encrypted under the attachments sub-key)
+ * 128+S+D+A   32  BLAKE2b-256 of everything before, keyed with the backup
  *                 sub-key of the database key
+ *
+ * Version 1 (read, no longer written) had no attachments: its header ends
+ * at 96, and the slots follow there.
  *
  * So a backup opens with the passwords (slots) and the recovery key valid
  * when it was made, nothing in it is readable without one of them, and a
@@ -32,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clinic-attachments.h"
 #include "clinic-audit-private.h"
 #include "clinic-storage.h"
 #include "clinic-error.h"
@@ -41,8 +51,10 @@
 #include "clinic-vfs.h"
 
 #define BACKUP_MAGIC      "CLNCBKP"
-#define BACKUP_VERSION    1
-#define BACKUP_HEADER     96
+#define BACKUP_VERSION    2
+#define BACKUP_HEADER_V1  96
+#define BACKUP_HEADER     128
+#define ENTRY_HEADER      (CLINIC_ATTACHMENT_ID_LENGTH + 8)
 #define BACKUP_MAC        crypto_generichash_BYTES          /* 32 */
 #define MAX_SLOTS_SIZE    (16 * 1024 * 1024)
 #define COPY_CHUNK        (256 * 1024)
@@ -83,10 +95,10 @@ cleanup_database_files (const char *path)
     }
 }
 
-static gboolean
-set_io_error (GError     **error,
-              const char  *file,
-              int          saved_errno)
+gboolean
+clinic_db_set_io_error (GError     **error,
+                        const char  *file,
+                        int          saved_errno)
 {
   g_set_error (error, CLINIC_DB_ERROR,
                saved_errno == ENOSPC ? CLINIC_DB_ERROR_DISK_FULL :
@@ -96,12 +108,12 @@ set_io_error (GError     **error,
   return FALSE;
 }
 
-static gboolean
-write_all (int          fd,
-           const void  *data,
-           gsize        len,
-           const char  *file,
-           GError     **error)
+gboolean
+clinic_db_write_all (int          fd,
+                     const void  *data,
+                     gsize        len,
+                     const char  *file,
+                     GError     **error)
 {
   const guint8 *p = data;
 
@@ -112,7 +124,7 @@ write_all (int          fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return set_io_error (error, file, errno);
+        return clinic_db_set_io_error (error, file, errno);
       p += n;
       len -= (gsize) n;
     }
@@ -260,7 +272,7 @@ append_file (int                        fd,
   goffset total = 0;
 
   if (in < 0)
-    return set_io_error (error, src, errno);
+    return clinic_db_set_io_error (error, src, errno);
 
   for (;;)
     {
@@ -273,13 +285,13 @@ append_file (int                        fd,
           int saved = errno;
 
           close (in);
-          return set_io_error (error, src, saved);
+          return clinic_db_set_io_error (error, src, saved);
         }
       if (n == 0)
         break;
 
       crypto_generichash_update (mac, buf, (gsize) n);
-      if (!write_all (fd, buf, (gsize) n, out_name, error))
+      if (!clinic_db_write_all (fd, buf, (gsize) n, out_name, error))
         {
           close (in);
           return FALSE;
@@ -303,12 +315,15 @@ append_file (int                        fd,
 typedef struct
 {
   guint8   raw[BACKUP_HEADER];
+  gsize    raw_len;             /* BACKUP_HEADER, or BACKUP_HEADER_V1 */
   guint8   key_id[CLINIC_KEY_ID_SIZE];
   gint64   created;
   guint64  slots_len;
   guint64  db_len;
   gint64   anchor_seq;
   guint8   anchor_head[32];
+  guint64  n_files;
+  guint64  files_len;
   guint8  *slots;
 } BackupHeader;
 
@@ -335,23 +350,36 @@ read_backup_header (int            fd,
                     BackupHeader  *header,
                     GError       **error)
 {
-  guint8 raw[BACKUP_HEADER];
+  guint8 *raw = header->raw;
   struct stat st;
+  guint64 version;
 
   if (fstat (fd, &st) != 0)
-    return set_io_error (error, file, errno);
+    return clinic_db_set_io_error (error, file, errno);
 
-  if (st.st_size < BACKUP_HEADER + BACKUP_MAC)
+  if (st.st_size < BACKUP_HEADER_V1 + BACKUP_MAC)
     return bad_backup (error, file);
 
-  if (!read_exact (fd, raw, sizeof raw, file, error))
+  if (!read_exact (fd, raw, BACKUP_HEADER_V1, file, error))
     return FALSE;
-  memcpy (header->raw, raw, sizeof raw);
 
   if (memcmp (raw, BACKUP_MAGIC "\0", 8) != 0)
     return bad_backup (error, file);
 
-  if (get_le (raw + 8, 4) != BACKUP_VERSION)
+  /* Backups made before attachments existed still restore. */
+  version = get_le (raw + 8, 4);
+  if (version == 1)
+    header->raw_len = BACKUP_HEADER_V1;
+  else if (version == BACKUP_VERSION)
+    {
+      header->raw_len = BACKUP_HEADER;
+      if (st.st_size < BACKUP_HEADER + BACKUP_MAC ||
+          !read_exact (fd, raw + BACKUP_HEADER_V1, BACKUP_HEADER - BACKUP_HEADER_V1, file, error))
+        return st.st_size < BACKUP_HEADER + BACKUP_MAC ? bad_backup (error, file) : FALSE;
+      header->n_files = get_le (raw + 96, 8);
+      header->files_len = get_le (raw + 104, 8);
+    }
+  else
     {
       g_set_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_TOO_NEW,
                    _("“%s” was made by another version of Clinic and cannot be restored by this one."),
@@ -370,25 +398,112 @@ read_backup_header (int            fd,
    * appended. */
   if (header->slots_len > MAX_SLOTS_SIZE ||
       header->db_len % CLINIC_VFS_PAGE_SIZE != 0 || header->db_len == 0 ||
-      header->db_len > (guint64) st.st_size ||
-      (guint64) st.st_size != BACKUP_HEADER + header->slots_len + header->db_len + BACKUP_MAC)
+      header->db_len > (guint64) st.st_size || header->files_len > (guint64) st.st_size ||
+      header->n_files > header->files_len / ENTRY_HEADER ||
+      (guint64) st.st_size != header->raw_len + header->slots_len + header->db_len +
+                              header->files_len + BACKUP_MAC)
     return bad_backup (error, file);
 
   header->slots = g_malloc (header->slots_len + 1);
   return read_exact (fd, header->slots, header->slots_len, file, error);
 }
 
-/* Writes the database image of the backup to @dest (fsynced) while
- * checking the MAC under @dk over exactly the bytes used: the header and
- * key file already read, and the image as it is copied. One pass, so the
- * file cannot be changed between the check and the copy. On a mismatch
- * @dest is removed. */
+/* Copies @len bytes of the backup at its current offset to @out, feeding
+ * @state. */
+static gboolean
+copy_part (int                        fd,
+           const char                *file,
+           int                        out,
+           const char                *dest,
+           guint64                    len,
+           crypto_generichash_state  *state,
+           guint8                    *buf,
+           GError                   **error)
+{
+  while (len > 0)
+    {
+      gsize want = (gsize) MIN (len, COPY_CHUNK);
+
+      if (!read_exact (fd, buf, want, file, error) ||
+          !clinic_db_write_all (out, buf, want, dest, error))
+        return FALSE;
+      crypto_generichash_update (state, buf, want);
+      len -= want;
+    }
+
+  return TRUE;
+}
+
+/* Writes the attachments part of the backup into a new folder @files_dir,
+ * each file synced, feeding @state. */
+static gboolean
+extract_files (int                        fd,
+               const char                *file,
+               const BackupHeader        *header,
+               const char                *files_dir,
+               crypto_generichash_state  *state,
+               guint8                    *buf,
+               GError                   **error)
+{
+  guint64 left = header->files_len;
+
+  clinic_attachments_remove_folder (files_dir);
+  if (g_mkdir (files_dir, 0700) != 0)
+    return clinic_db_set_io_error (error, files_dir, errno);
+
+  for (guint64 i = 0; i < header->n_files; i++)
+    {
+      guint8 entry[ENTRY_HEADER];
+      char id[CLINIC_ATTACHMENT_ID_LENGTH + 1];
+      g_autofree char *path = NULL;
+      guint64 len;
+      gboolean ok;
+      int out;
+
+      if (left < ENTRY_HEADER || !read_exact (fd, entry, sizeof entry, file, error))
+        return left < ENTRY_HEADER ? bad_backup (error, file) : FALSE;
+      crypto_generichash_update (state, entry, sizeof entry);
+      left -= ENTRY_HEADER;
+
+      memcpy (id, entry, CLINIC_ATTACHMENT_ID_LENGTH);
+      id[CLINIC_ATTACHMENT_ID_LENGTH] = '\0';
+      len = get_le (entry + CLINIC_ATTACHMENT_ID_LENGTH, 8);
+      if (!clinic_attachment_id_is_valid (id) || len > left)
+        return bad_backup (error, file);
+
+      /* O_EXCL: an id twice is a damaged backup, not a file replaced. */
+      path = g_build_filename (files_dir, id, NULL);
+      out = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (out < 0)
+        return errno == EEXIST ? bad_backup (error, file) : clinic_db_set_io_error (error, path, errno);
+      ok = copy_part (fd, file, out, path, len, state, buf, error);
+      if (ok && fsync (out) != 0)
+        ok = clinic_db_set_io_error (error, path, errno);
+      close (out);
+      if (!ok)
+        return FALSE;
+      left -= len;
+    }
+
+  if (left != 0)
+    return bad_backup (error, file);
+
+  return clinic_db_sync_folder (files_dir, error);
+}
+
+/* Writes the database image of the backup to @dest and its attachments
+ * into the folder @files_dir (all fsynced) while checking the MAC under
+ * @dk over exactly the bytes used: the header and key file already read,
+ * and the rest as it is copied. One pass, so the file cannot be changed
+ * between the check and the copy. On a mismatch @dest and @files_dir are
+ * removed. */
 static gboolean
 extract_checked (int                  fd,
                  const char          *file,
                  const BackupHeader  *header,
                  const ClinicKey     *dk,
                  const char          *dest,
+                 const char          *files_dir,
                  GError             **error)
 {
   g_autoptr(ClinicKey) mac_key = clinic_key_derive (dk, 1, CLINIC_KEY_CONTEXT_BACKUPS);
@@ -396,31 +511,23 @@ extract_checked (int                  fd,
   crypto_generichash_state state;
   guint8 expected[BACKUP_MAC];
   guint8 actual[BACKUP_MAC];
-  guint64 left = header->db_len;
   int out;
 
-  if (lseek (fd, BACKUP_HEADER + (off_t) header->slots_len, SEEK_SET) < 0)
-    return set_io_error (error, file, errno);
+  if (lseek (fd, (off_t) (header->raw_len + header->slots_len), SEEK_SET) < 0)
+    return clinic_db_set_io_error (error, file, errno);
 
   crypto_generichash_init (&state, clinic_key_get_data (mac_key), CLINIC_KEY_SIZE, BACKUP_MAC);
-  crypto_generichash_update (&state, header->raw, sizeof header->raw);
+  crypto_generichash_update (&state, header->raw, header->raw_len);
   crypto_generichash_update (&state, header->slots, header->slots_len);
 
   cleanup_database_files (dest);
   out = open (dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0)
-    return set_io_error (error, dest, errno);
+    return clinic_db_set_io_error (error, dest, errno);
 
-  while (left > 0)
-    {
-      gsize want = (gsize) MIN (left, COPY_CHUNK);
-
-      if (!read_exact (fd, buf, want, file, error) ||
-          !write_all (out, buf, want, dest, error))
-        goto fail;
-      crypto_generichash_update (&state, buf, want);
-      left -= want;
-    }
+  if (!copy_part (fd, file, out, dest, header->db_len, &state, buf, error) ||
+      !extract_files (fd, file, header, files_dir, &state, buf, error))
+    goto fail;
   crypto_generichash_final (&state, actual, sizeof actual);
 
   if (!read_exact (fd, expected, sizeof expected, file, error))
@@ -436,7 +543,7 @@ extract_checked (int                  fd,
 
   if (fsync (out) != 0)
     {
-      set_io_error (error, dest, errno);
+      clinic_db_set_io_error (error, dest, errno);
       goto fail;
     }
 
@@ -446,16 +553,18 @@ extract_checked (int                  fd,
 fail:
   close (out);
   g_unlink (dest);
+  clinic_attachments_remove_folder (files_dir);
   return FALSE;
 }
 
 /* Opens a backup file and checks it completely under @dk: header, MAC,
- * and the database image (extracted to @check_path, which the caller
- * removes or uses). */
+ * the database image (extracted to @check_path) and every attachment
+ * (extracted to @check_files); the caller removes or uses both. */
 static gboolean
 check_backup_file (const char       *file,
                    const ClinicKey  *dk,
                    const char       *check_path,
+                   const char       *check_files,
                    GError          **error)
 {
   g_auto(BackupHeader) header = { { 0 }, };
@@ -473,10 +582,12 @@ check_backup_file (const char       *file,
   clinic_key_get_id (dk, id);
   ok = read_backup_header (fd, file, &header, error) &&
        (memcmp (id, header.key_id, sizeof id) == 0 || bad_backup (error, file)) &&
-       extract_checked (fd, file, &header, dk, check_path, error);
+       extract_checked (fd, file, &header, dk, check_path, check_files, error);
   close (fd);
 
-  return ok && check_database_file (check_path, dk, error);
+  return ok &&
+         check_database_file (check_path, dk, error) &&
+         clinic_attachments_check_folder (check_files, dk, error);
 }
 
 /* --- Backup ------------------------------------------------------------ */
@@ -506,11 +617,18 @@ is_database_file (const char *database,
     "", "-wal", "-shm", "-journal", ".keys", ".keys.lock", ".lock", ".lockout",
     ".lockout.lock", ".new", ".new-wal", ".keys.new", ".swap", ".anchor",
     ".pre-restore", ".pre-restore-wal", ".pre-restore.keys", ".recovery-key-outdated",
+    ".files", ".files.new", ".files.old", ".pre-restore.files",
   };
   g_autofree char *target = resolve_path (file);
   g_autofree char *base = resolve_path (database);
+  g_autofree char *target_dir = g_path_get_dirname (target);
+  g_autofree char *files_dir = g_strconcat (base, ".files", NULL);
   GStatBuf target_st;
   gboolean target_exists = g_stat (target, &target_st) == 0;
+
+  /* A backup among the attachments would be taken for one. */
+  if (g_strcmp0 (target_dir, files_dir) == 0)
+    return TRUE;
 
   for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -528,6 +646,46 @@ is_database_file (const char *database,
   return FALSE;
 }
 
+/* The attachments the database image at @image names, with the size of
+ * each one's file in @files_dir; a file missing there (verify reports it)
+ * is left out, so the restored database misses it just the same. */
+static GPtrArray *
+list_backup_files (const char       *image,
+                   const ClinicKey  *dk,
+                   const char       *files_dir,
+                   GArray           *sizes,
+                   guint64          *total,
+                   GError          **error)
+{
+  sqlite3 *handle = clinic_db_open_connection (image, dk, FALSE, error);
+  g_autoptr(GPtrArray) ids = NULL;
+
+  if (handle == NULL)
+    return NULL;
+  ids = clinic_attachments_list_rows (handle, error);
+  clinic_db_close_handle (handle, image);
+  if (ids == NULL)
+    return NULL;
+
+  *total = 0;
+  for (guint i = 0; i < ids->len;)
+    {
+      g_autofree char *path = g_build_filename (files_dir, g_ptr_array_index (ids, i), NULL);
+      struct stat st;
+
+      if (stat (path, &st) != 0)
+        {
+          g_ptr_array_remove_index (ids, i);
+          continue;
+        }
+      g_array_append_val (sizes, st.st_size);
+      *total += ENTRY_HEADER + (guint64) st.st_size;
+      i++;
+    }
+
+  return g_steal_pointer (&ids);
+}
+
 gboolean
 clinic_db_backup (ClinicDb      *self,
                   const char    *file,
@@ -538,9 +696,14 @@ clinic_db_backup (ClinicDb      *self,
   g_autofree char *image = NULL;
   g_autofree char *partial = NULL;
   g_autofree char *check = NULL;
+  g_autofree char *check_files = NULL;
+  g_autofree char *files_dir = NULL;
   g_autofree char *keys_path = NULL;
   g_autofree char *slots = NULL;
   g_autoptr(ClinicKey) mac_key = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (goffset));
+  guint64 files_len = 0;
   const ClinicKey *dk;
   crypto_generichash_state mac;
   guint8 header[BACKUP_HEADER] = { 0 };
@@ -562,7 +725,9 @@ clinic_db_backup (ClinicDb      *self,
   image = g_strconcat (file, ".partial-db", NULL);
   partial = g_strconcat (file, ".partial", NULL);
   check = g_strconcat (file, ".check-db", NULL);
+  check_files = g_strconcat (file, ".check-files", NULL);
   keys_path = clinic_paths_get_keys_file (clinic_db_get_path (self));
+  files_dir = clinic_paths_get_files_dir (clinic_db_get_path (self));
 
   if (is_database_file (clinic_db_get_path (self), file))
     {
@@ -586,9 +751,15 @@ clinic_db_backup (ClinicDb      *self,
       !copy_database (self, image, dk, cancellable, error))
     goto out;
 
+  /* The attachments of the copy, not of the live database: a file added
+   * since has no row in it, and files never change once written. */
+  ids = list_backup_files (image, dk, files_dir, sizes, &files_len, error);
+  if (ids == NULL)
+    goto out;
+
   if (stat (image, &st) != 0)
     {
-      set_io_error (error, image, errno);
+      clinic_db_set_io_error (error, image, errno);
       goto out;
     }
 
@@ -600,6 +771,8 @@ clinic_db_backup (ClinicDb      *self,
   put_le (header + 48, (guint64) st.st_size, 8);
   put_le (header + 56, (guint64) anchor.seq, 8);
   memcpy (header + 64, anchor.head, 32);
+  put_le (header + 96, ids->len, 8);
+  put_le (header + 104, files_len, 8);
 
   mac_key = clinic_key_derive (dk, 1, CLINIC_KEY_CONTEXT_BACKUPS);
   crypto_generichash_init (&mac, clinic_key_get_data (mac_key), CLINIC_KEY_SIZE, BACKUP_MAC);
@@ -608,31 +781,48 @@ clinic_db_backup (ClinicDb      *self,
   fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
-      set_io_error (error, partial, errno);
+      clinic_db_set_io_error (error, partial, errno);
       goto out;
     }
 
   crypto_generichash_update (&mac, header, sizeof header);
   crypto_generichash_update (&mac, (const guint8 *) slots, slots_len);
-  if (!write_all (fd, header, sizeof header, partial, error) ||
-      !write_all (fd, slots, slots_len, partial, error) ||
+  if (!clinic_db_write_all (fd, header, sizeof header, partial, error) ||
+      !clinic_db_write_all (fd, slots, slots_len, partial, error) ||
       !append_file (fd, partial, image, st.st_size, &mac, error))
     goto out;
 
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      g_autofree char *path = g_build_filename (files_dir, id, NULL);
+      goffset size = g_array_index (sizes, goffset, i);
+      guint8 entry[ENTRY_HEADER];
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      memcpy (entry, id, CLINIC_ATTACHMENT_ID_LENGTH);
+      put_le (entry + CLINIC_ATTACHMENT_ID_LENGTH, (guint64) size, 8);
+      crypto_generichash_update (&mac, entry, sizeof entry);
+      if (!clinic_db_write_all (fd, entry, sizeof entry, partial, error) ||
+          !append_file (fd, partial, path, size, &mac, error))
+        goto out;
+    }
+
   crypto_generichash_final (&mac, tag, sizeof tag);
-  if (!write_all (fd, tag, sizeof tag, partial, error))
+  if (!clinic_db_write_all (fd, tag, sizeof tag, partial, error))
     goto out;
 
   if (fsync (fd) != 0)
     {
-      set_io_error (error, partial, errno);
+      clinic_db_set_io_error (error, partial, errno);
       goto out;
     }
   close (fd);
   fd = -1;
 
   /* Read back what is on disk, not what was meant to be. */
-  if (!check_backup_file (partial, dk, check, error))
+  if (!check_backup_file (partial, dk, check, check_files, error))
     {
       g_prefix_error (error, _("The backup was written but failed its check: "));
       goto out;
@@ -640,7 +830,7 @@ clinic_db_backup (ClinicDb      *self,
 
   if (g_rename (partial, file) != 0)
     {
-      set_io_error (error, file, errno);
+      clinic_db_set_io_error (error, file, errno);
       goto out;
     }
 
@@ -651,6 +841,7 @@ out:
     close (fd);
   cleanup_database_files (image);
   cleanup_database_files (check);
+  clinic_attachments_remove_folder (check_files);
   g_unlink (partial);
   if (slots != NULL)
     sodium_memzero (slots, slots_len);
@@ -744,6 +935,8 @@ clinic_db_restore (const char               *path,
   g_autofree char *dir = NULL;
   g_autofree char *staged_db = NULL;
   g_autofree char *staged_keys = NULL;
+  g_autofree char *staged_files = NULL;
+  g_autofree char *files_dir = NULL;
   g_autofree char *lockout_path = NULL;
   g_autoptr(ClinicKeySlots) slots = NULL;
   g_autoptr(ClinicKey) dk = NULL;
@@ -760,10 +953,12 @@ clinic_db_restore (const char               *path,
   dir = g_path_get_dirname (path);
   staged_db = g_strconcat (path, ".new", NULL);
   staged_keys = g_strconcat (path, ".keys.new", NULL);
+  staged_files = g_strconcat (path, ".files.new", NULL);
+  files_dir = clinic_paths_get_files_dir (path);
   lockout_path = clinic_paths_get_lockout_file (path);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
-    return set_io_error (error, dir, errno);
+    return clinic_db_set_io_error (error, dir, errno);
 
   /* Nobody else may have the database open while it is replaced. */
   lock_fd = clinic_db_lock_open (path, TRUE, error);
@@ -851,10 +1046,20 @@ clinic_db_restore (const char               *path,
     }
 
   /* Everything is checked before anything at @path is touched. */
-  if (!extract_checked (fd, file, &header, dk, staged_db, error) ||
+  if (!extract_checked (fd, file, &header, dk, staged_db, staged_files, error) ||
       !check_database_file (staged_db, dk, error) ||
+      !clinic_attachments_check_folder (staged_files, dk, error) ||
       !admit_restore (staged_db, dk, credentials, file, error))
     goto out;
+
+  /* The swap moves the current attachments aside only if their folder is
+   * there (after a crash it may be moved already), so it must be there
+   * now, even empty, for an older .pre-restore.files to be replaced. */
+  if (g_mkdir (files_dir, 0700) != 0 && errno != EEXIST)
+    {
+      clinic_db_set_io_error (error, files_dir, errno);
+      goto out;
+    }
 
   ok = clinic_db_swap_in_staged (path, CLINIC_DB_SWAP_RESTORE, error);
 
@@ -870,7 +1075,10 @@ out:
         g_autofree char *marker = g_strconcat (path, ".swap", NULL);
 
         if (!g_file_test (marker, G_FILE_TEST_EXISTS))
-          g_unlink (staged_keys);
+          {
+            g_unlink (staged_keys);
+            clinic_attachments_remove_folder (staged_files);
+          }
       }
     }
   close (lock_fd);
@@ -996,6 +1204,17 @@ clinic_db_verify (ClinicDb   *self,
         g_string_append (text, _("references between tables: ok\n"));
     }
 
+  /* Every attachment opened whole; files without a row are listed. */
+  {
+    g_autofree char *files_dir = clinic_paths_get_files_dir (path);
+    g_autoptr(GError) files_error = NULL;
+
+    if (!clinic_attachments_verify (handle, files_dir, clinic_db_get_key (self), text,
+                                    &files_error) &&
+        problems++ == 0)
+      g_propagate_error (&local_error, g_steal_pointer (&files_error));
+  }
+
   keys_path = clinic_paths_get_keys_file (path);
   slots = clinic_key_slots_load (keys_path, NULL);
   if (slots == NULL)
@@ -1032,6 +1251,8 @@ clinic_db_rekey (ClinicDb  *self,
 {
   g_autofree char *staged_db = NULL;
   g_autofree char *staged_keys = NULL;
+  g_autofree char *staged_files = NULL;
+  g_autofree char *files_dir = NULL;
   g_autofree char *keys_path = NULL;
   g_autoptr(ClinicKey) new_dk = NULL;
   g_autoptr(ClinicKey) old_dk = NULL;
@@ -1052,6 +1273,8 @@ clinic_db_rekey (ClinicDb  *self,
   lock_fd = clinic_db_get_lock_fd (self);
   staged_db = g_strconcat (path, ".new", NULL);
   staged_keys = g_strconcat (path, ".keys.new", NULL);
+  staged_files = g_strconcat (path, ".files.new", NULL);
+  files_dir = clinic_paths_get_files_dir (path);
   keys_path = clinic_paths_get_keys_file (path);
 
   if (!clinic_db_lock_change (lock_fd, TRUE, error))
@@ -1073,10 +1296,13 @@ clinic_db_rekey (ClinicDb  *self,
       goto out;
     }
 
-  /* Every page re-encrypted into a staged copy, then checked under the
-   * new key, before the marker makes the change final. */
+  /* Every page and every attachment re-encrypted into staged copies,
+   * then checked under the new key, before the marker makes the change
+   * final. */
   if (!copy_database (self, staged_db, new_dk, NULL, error) ||
-      !check_database_file (staged_db, new_dk, error))
+      !check_database_file (staged_db, new_dk, error) ||
+      !clinic_attachments_stage_rekey (clinic_db_get_handle (self), files_dir, staged_files,
+                                       old_dk, new_dk, error))
     goto out;
 
   g_unlink (staged_keys);
@@ -1103,6 +1329,7 @@ out:
         {
           cleanup_database_files (staged_db);
           g_unlink (staged_keys);
+          clinic_attachments_remove_folder (staged_files);
         }
       else
         {

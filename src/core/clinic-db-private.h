@@ -125,6 +125,17 @@ ClinicDb        *clinic_db_open_staged         (const char       *path,
  * uses it, one at a time. */
 ClinicDb        *clinic_db_open_another        (ClinicDb         *self,
                                                 GError          **error);
+/* For the files beside the database (backups, attachments): the
+ * ClinicDbError for a failed system call on @file (DISK_FULL, READ_ONLY,
+ * FAILED), always FALSE; and write(2) of all of @data. */
+gboolean         clinic_db_set_io_error        (GError     **error,
+                                                const char  *file,
+                                                int          saved_errno);
+gboolean         clinic_db_write_all           (int          fd,
+                                                const void  *data,
+                                                gsize        len,
+                                                const char  *file,
+                                                GError     **error);
 
 /* fsync of a folder, so a rename in it is durable. */
 gboolean         clinic_db_sync_folder         (const char  *folder,

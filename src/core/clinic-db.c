@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "clinic-attachments.h"
 #include "clinic-db-private.h"
 #include "clinic-core-resources.h"
 #include "clinic-file.h"
@@ -318,10 +319,13 @@ finish_swap (const char  *path,
       g_autofree char *staged_wal = sibling (path, ".new-wal");
       g_autofree char *staged_journal = sibling (path, ".new-journal");
 
+      g_autofree char *staged_files = sibling (path, ".files.new");
+
       remove_if_there (staged_db);
       remove_if_there (staged_wal);
       remove_if_there (staged_journal);
       remove_if_there (staged_keys);
+      clinic_attachments_remove_folder (staged_files);
       return TRUE;
     }
 
@@ -359,6 +363,9 @@ clinic_db_swap_in_staged (const char        *path,
   g_autofree char *wal = sibling (path, "-wal");
   g_autofree char *shm = sibling (path, "-shm");
   g_autofree char *journal = sibling (path, "-journal");
+  g_autofree char *files = clinic_paths_get_files_dir (path);
+  g_autofree char *staged_files = sibling (path, ".files.new");
+  g_autofree char *old_files = sibling (path, ".files.old");
 
   if (!g_file_test (marker, G_FILE_TEST_EXISTS))
     {
@@ -410,6 +417,26 @@ clinic_db_swap_in_staged (const char        *path,
         }
       remove_if_there (shm);
 
+      /* The attachments' folders, before the database: while the staged
+       * database waits, this is repeated after a crash, and each step
+       * holds when repeated (the current folder is moved aside only while
+       * the staged one waits beside it). */
+      if (g_file_test (staged_files, G_FILE_TEST_IS_DIR))
+        {
+          g_autofree char *aside = kind == CLINIC_DB_SWAP_RESTORE
+                                   ? sibling (path, ".pre-restore.files")
+                                   : g_strdup (old_files);
+
+          if (g_file_test (files, G_FILE_TEST_IS_DIR))
+            {
+              clinic_attachments_remove_folder (aside);
+              if (!rename_if_there (files, aside, error))
+                return FALSE;
+            }
+          if (!rename_if_there (staged_files, files, error))
+            return FALSE;
+        }
+
       if (!rename_if_there (staged_keys, keys, error) ||
           !clinic_db_sync_folder (dir, error))
         return FALSE;
@@ -426,6 +453,9 @@ clinic_db_swap_in_staged (const char        *path,
 
   if (!clinic_db_sync_folder (dir, error))
     return FALSE;
+
+  /* A rekey's old attachments, under the retired key. */
+  clinic_attachments_remove_folder (old_files);
 
   remove_if_there (marker);
   return clinic_db_sync_folder (dir, error);

@@ -1323,32 +1323,24 @@ set_write_error (GError     **error,
     }
 }
 
-gboolean
-clinic_document_write_pdf (ClinicDocument  *self,
-                           const char      *path,
-                           ClinicPaper      paper,
-                           GError         **error)
+/* Draws every page of @self on @paper into a PDF in memory; NULL with
+ * @status set when cairo fails (and nothing of it left in memory). */
+static GByteArray *
+render_pdf (ClinicDocument  *self,
+            ClinicPaper      paper,
+            cairo_status_t  *status)
 {
   ClinicDocumentPrivate *priv = clinic_document_get_instance_private (self);
   g_autoptr(GByteArray) bytes = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *created = NULL;
   cairo_surface_t *surface;
-  cairo_status_t status;
   cairo_t *cr;
   double width, height;
   guint n_pages;
-  gboolean ok;
-
-  g_return_val_if_fail (CLINIC_IS_DOCUMENT (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   clinic_paper_get_size (paper, &width, &height);
   n_pages = clinic_document_get_n_pages (self, width, height);
 
-  /* The whole file is made in memory first, so that what reaches the disk
-   * is one atomic replacement. */
   bytes = g_byte_array_sized_new (64 * 1024);
   surface = cairo_pdf_surface_create_for_stream (append_to_bytes, bytes, width, height);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
@@ -1363,19 +1355,68 @@ clinic_document_write_pdf (ClinicDocument  *self,
       clinic_document_draw_page (self, cr, i, width, height);
       cairo_show_page (cr);
     }
-  status = cairo_status (cr);
+  *status = cairo_status (cr);
   cairo_destroy (cr);
   cairo_surface_finish (surface);
-  if (status == CAIRO_STATUS_SUCCESS)
-    status = cairo_surface_status (surface);
+  if (*status == CAIRO_STATUS_SUCCESS)
+    *status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
 
-  if (status != CAIRO_STATUS_SUCCESS)
+  if (*status != CAIRO_STATUS_SUCCESS)
+    {
+      sodium_memzero (bytes->data, bytes->len);
+      return NULL;
+    }
+
+  return g_steal_pointer (&bytes);
+}
+
+GBytes *
+clinic_document_render_pdf (ClinicDocument  *self,
+                            ClinicPaper      paper,
+                            GError         **error)
+{
+  cairo_status_t status = CAIRO_STATUS_SUCCESS;
+  GByteArray *bytes;
+
+  g_return_val_if_fail (CLINIC_IS_DOCUMENT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = render_pdf (self, paper, &status);
+  if (bytes == NULL)
+    {
+      g_set_error (error, CLINIC_DOCUMENT_ERROR, CLINIC_DOCUMENT_ERROR_RENDER,
+                   /* Translators: %s is cairo's own reason. */
+                   _("The document could not be drawn (%s)."), cairo_status_to_string (status));
+      return NULL;
+    }
+
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+gboolean
+clinic_document_write_pdf (ClinicDocument  *self,
+                           const char      *path,
+                           ClinicPaper      paper,
+                           GError         **error)
+{
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  cairo_status_t status = CAIRO_STATUS_SUCCESS;
+  gboolean ok;
+
+  g_return_val_if_fail (CLINIC_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The whole file is made in memory first, so that what reaches the disk
+   * is one atomic replacement. */
+  bytes = render_pdf (self, paper, &status);
+  if (bytes == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);
       g_autofree char *name = g_filename_display_name (base);
 
-      sodium_memzero (bytes->data, bytes->len);
       g_set_error (error, CLINIC_DOCUMENT_ERROR, CLINIC_DOCUMENT_ERROR_RENDER,
                    /* Translators: the second %s is cairo's own reason. */
                    _("“%s” could not be drawn (%s)."), name, cairo_status_to_string (status));

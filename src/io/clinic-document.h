@@ -188,6 +188,13 @@ void         clinic_document_draw_page      (ClinicDocument  *self,
                                              double           width_pt,
                                              double           height_pt);
 
+/* The document as a PDF on @paper, in memory (a document to attach to a
+ * chart, stored encrypted: never a file in the clear). Errors:
+ * CLINIC_DOCUMENT_ERROR_RENDER. (transfer full) */
+GBytes      *clinic_document_render_pdf     (ClinicDocument  *self,
+                                             ClinicPaper      paper,
+                                             GError         **error);
+
 /* Writes the document as a PDF on @paper to @path, atomically: a
  * temporary file beside @path, synced and renamed over it, so @path is
  * either the old file or the whole new one, and nothing is left behind on

@@ -1,2 +1,0 @@
--- 005: placeholder, so the migrations stay numbered without a gap on this
--- branch; another branch brings the real 005 (renumber at merge).
