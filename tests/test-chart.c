@@ -9,6 +9,7 @@
 
 #include "clinic-chart.h"
 #include "clinic-db.h"
+#include "clinic-documents.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
 #include "clinic-patient-merge.h"
@@ -710,6 +711,14 @@ test_chart_timeline (Fixture       *f,
   g_assert_no_error (error);
   clinic_chart_add_allergy (f->doctor, f->paula, "Latex", "", CLINIC_SEVERITY_MILD, &error);
   g_assert_no_error (error);
+  {
+    static const char pdf[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    g_autoptr(GBytes) bytes = g_bytes_new_static (pdf, sizeof pdf - 1);
+
+    g_assert_cmpint (clinic_documents_add (f->doctor, f->paula, "Discharge letter", "application/pdf", bytes,
+                                           &error), >, 0);
+    g_assert_no_error (error);
+  }
 
   chart = clinic_chart_load (f->doctor, f->paula, &error);
   g_assert_no_error (error);
@@ -721,7 +730,7 @@ test_chart_timeline (Fixture       *f,
   g_assert_cmpuint (chart->insurance->len, ==, 1);
 
   /* Everything, newest first; the oldest is the insurance from 2020. */
-  g_assert_cmpuint (chart->timeline->len, ==, 6);
+  g_assert_cmpuint (chart->timeline->len, ==, 7);
   for (guint i = 1; i < chart->timeline->len; i++)
     {
       ClinicTimelineEvent *a = chart->timeline->pdata[i - 1];
@@ -729,7 +738,7 @@ test_chart_timeline (Fixture       *f,
 
       g_assert_cmpstr (a->date, >=, b->date);
     }
-  g_assert_cmpint (((ClinicTimelineEvent *) chart->timeline->pdata[5])->kind, ==, CLINIC_EVENT_INSURANCE);
+  g_assert_cmpint (((ClinicTimelineEvent *) chart->timeline->pdata[6])->kind, ==, CLINIC_EVENT_INSURANCE);
   {
     gboolean seen[CLINIC_EVENT_DOCUMENT + 1] = { FALSE };
 
@@ -739,6 +748,7 @@ test_chart_timeline (Fixture       *f,
     g_assert_true (seen[CLINIC_EVENT_NOTE]);
     g_assert_true (seen[CLINIC_EVENT_PRESCRIPTION]);
     g_assert_true (seen[CLINIC_EVENT_ALLERGY]);
+    g_assert_true (seen[CLINIC_EVENT_DOCUMENT]);
   }
 
   /* Another patient's chart is empty and unknown ids are an error. */

@@ -12,6 +12,7 @@
 #include "clinic-audit-section.h"
 #include "clinic-chart.h"
 #include "clinic-chart-window.h"
+#include "clinic-documents.h"
 #include "clinic-form-window.h"
 #include "clinic-merge-dialog.h"
 #include "clinic-patient-merge.h"
@@ -599,6 +600,26 @@ test_shell_chart (void)
   g_assert_no_error (error);
   clinic_chart_window_reload (chart);
 
+  /* A photo shows in the header; documents have a page of their own. */
+  {
+    guint32 pixels[16 * 16];
+    g_autoptr(GBytes) raw = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+    g_autoptr(GBytes) png = NULL;
+    AdwAvatar *avatar;
+
+    for (guint i = 0; i < G_N_ELEMENTS (pixels); i++)
+      pixels[i] = 0xff3a7bd5;
+    raw = g_bytes_new (pixels, sizeof pixels);
+    texture = gdk_memory_texture_new (16, 16, GDK_MEMORY_B8G8R8A8, raw, 16 * 4);
+    png = gdk_texture_save_to_png_bytes (texture);
+    g_assert_true (clinic_patients_set_photo (front, id, png, &error));
+    g_assert_no_error (error);
+    clinic_chart_window_reload (chart);
+    avatar = ADW_AVATAR (clinic_test_find_widget (GTK_WIDGET (chart), ADW_TYPE_AVATAR));
+    g_assert_nonnull (adw_avatar_get_custom_image (avatar));
+  }
+  show_page (GTK_WINDOW (chart), "documents", "shell-chart-documents");
   show_page (GTK_WINDOW (chart), "overview", "shell-chart-overview");
   show_page (GTK_WINDOW (chart), "notes", "shell-chart-notes");
   show_page (GTK_WINDOW (chart), "prescriptions", "shell-chart-prescriptions");

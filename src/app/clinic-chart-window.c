@@ -11,6 +11,8 @@
 #include "clinic-document-preview.h"
 #include "clinic-error.h"
 #include "clinic-form-window.h"
+#include "clinic-documents.h"
+#include "clinic-patient-documents.h"
 #include "clinic-prescription-sheet.h"
 #include "clinic-settings.h"
 
@@ -36,6 +38,9 @@ struct _ClinicChartWindow
   GtkBox               *notes_box;
   GtkBox               *prescriptions_box;
   GtkBox               *timeline_box;
+  GtkBox               *documents_box;
+  GtkWidget            *documents;     /* ClinicPatientDocuments, made on first load */
+  AdwViewStackPage     *documents_page;
   AdwViewStackPage     *notes_page;
   AdwViewStackPage     *prescriptions_page;
   AdwViewStackPage     *timeline_page;
@@ -301,6 +306,11 @@ update_header (ClinicChartWindow *self)
   gtk_label_set_text (self->name_label, name);
   gtk_label_set_text (self->identity_label, identity);
   adw_avatar_set_text (self->avatar, name);
+  {
+    g_autoptr(GdkTexture) photo = clinic_patient_photo_texture (self->session, p->id);
+
+    adw_avatar_set_custom_image (self->avatar, photo != NULL ? GDK_PAINTABLE (photo) : NULL);
+  }
 
   status = clinic_insurance_status_for (self->insurance, today, &covering);
   /* Translators: the insurance badge: "Insurance: Active (AOK)" */
@@ -974,7 +984,15 @@ clinic_chart_window_reload (ClinicChartWindow *self)
       build_prescriptions (self);
       build_timeline (self);
     }
-  gtk_widget_set_visible (adw_view_stack_page_get_child (self->notes_page), self->chart != NULL);
+  if (self->chart != NULL && self->documents == NULL)
+    {
+      self->documents = clinic_patient_documents_new (self->session, self->patient->id);
+      gtk_widget_set_vexpand (self->documents, TRUE);
+      gtk_box_append (self->documents_box, self->documents);
+    }
+  else if (self->documents != NULL)
+    clinic_patient_documents_reload (CLINIC_PATIENT_DOCUMENTS (self->documents));
+  adw_view_stack_page_set_visible (self->documents_page, self->chart != NULL);
   adw_view_stack_page_set_visible (self->notes_page, self->chart != NULL);
   adw_view_stack_page_set_visible (self->prescriptions_page, self->chart != NULL);
   adw_view_stack_page_set_visible (self->timeline_page, self->chart != NULL);
@@ -1484,6 +1502,87 @@ on_no_known_allergies (GtkWidget  *widget,
 }
 
 static void
+on_photo_chosen (GtkNativeDialog   *chooser,
+                 int                response,
+                 ClinicChartWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL)
+    {
+      g_object_unref (self);
+      return;
+    }
+  /* A photo is small (the core takes 5 MiB at most): read at once. */
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  if (bytes != NULL && g_bytes_get_size (bytes) > CLINIC_PHOTO_MAX_SIZE)
+    {
+      g_clear_pointer (&bytes, g_bytes_unref);
+      g_set_error_literal (&error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("The picture is too large for a photo. Choose one under 5 MB."));
+    }
+  if (bytes == NULL || !clinic_patients_set_photo (self->session, self->patient->id, bytes, &error))
+    show_error (self, error);
+  else
+    {
+      toast (self, _("Photo saved"));
+      update_header (self);
+    }
+  g_object_unref (self);
+}
+
+static void
+on_set_photo (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClinicChartWindow *self = CLINIC_CHART_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Choose a Photo"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Set Photo"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Pictures (PNG, JPEG, WebP)"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_filter_add_mime_type (filter, "image/webp");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_photo_chosen), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+remove_photo (ClinicChartWindow *self,
+              gint64             id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!clinic_patients_set_photo (self->session, self->patient->id, NULL, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  toast (self, _("Photo removed"));
+  update_header (self);
+}
+
+static void
+on_remove_photo (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  confirm (CLINIC_CHART_WINDOW (widget), _("Remove Photo?"),
+           _("The photo helps to tell patients apart. It is deleted from this chart."),
+           _("_Remove"), remove_photo, 0);
+}
+
+static void
 on_reload (GtkWidget  *widget,
            const char *action_name,
            GVariant   *parameter)
@@ -1586,6 +1685,8 @@ clinic_chart_window_class_init (ClinicChartWindowClass *klass)
   BIND (notes_box);
   BIND (prescriptions_box);
   BIND (timeline_box);
+  BIND (documents_box);
+  BIND (documents_page);
   BIND (notes_page);
   BIND (prescriptions_page);
   BIND (timeline_page);
@@ -1595,6 +1696,8 @@ clinic_chart_window_class_init (ClinicChartWindowClass *klass)
     gtk_widget_class_install_action (widget_class, forms[i], NULL, on_form_action);
   gtk_widget_class_install_action (widget_class, "chart.no-known-allergies", NULL, on_no_known_allergies);
   gtk_widget_class_install_action (widget_class, "chart.reload", NULL, on_reload);
+  gtk_widget_class_install_action (widget_class, "chart.set-photo", NULL, on_set_photo);
+  gtk_widget_class_install_action (widget_class, "chart.remove-photo", NULL, on_remove_photo);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "chart.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "chart.new-note", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -1633,6 +1736,12 @@ clinic_chart_window_new (GtkWindow           *parent,
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.edit-details",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.set-photo",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE)
+                                 && clinic_session_get_kind (session) == CLINIC_USER_STAFF);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.remove-photo",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE)
+                                 && clinic_session_get_kind (session) == CLINIC_USER_STAFF);
   clinic_chart_window_reload (self);
   return self;
 }

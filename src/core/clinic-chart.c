@@ -1927,6 +1927,38 @@ build_timeline (ClinicChart *chart,
   return timeline;
 }
 
+/* Documents filed in the chart (clinic-documents.c) join the timeline. */
+static gboolean
+add_document_events (ClinicDb     *db,
+                     ClinicChart  *chart,
+                     GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clinic_db_prepare (db, "SELECT id, title, added_at FROM patient_documents WHERE patient_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, chart->patient_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 added = sqlite3_column_int64 (stmt, 2);
+      g_autofree char *day = iso_day_of (added);
+      g_autofree char *title = g_strdup_printf (_("Document: %s"), (const char *) sqlite3_column_text (stmt, 1));
+
+      add_event (chart->timeline, day, added, CLINIC_EVENT_DOCUMENT, sqlite3_column_int64 (stmt, 0), title, NULL);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return FALSE;
+    }
+  g_ptr_array_sort (chart->timeline, compare_events);
+  return TRUE;
+}
+
 ClinicChart *
 clinic_chart_load (ClinicSession  *session,
                    gint64          patient_id,
@@ -1959,11 +1991,15 @@ clinic_chart_load (ClinicSession  *session,
     chart->insurance = clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ)
                        ? read_insurance (db, patient_id, error)
                        : g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_insurance_policy_free);
+  if (ok && chart->insurance != NULL)
+    {
+      chart->timeline = build_timeline (chart, registered_at);
+      ok = add_document_events (db, chart, error);
+    }
   clinic_db_rollback (db);
   if (!ok || chart->insurance == NULL)
     return NULL;
 
-  chart->timeline = build_timeline (chart, registered_at);
   object_id = g_strdup_printf ("%" G_GINT64_FORMAT, patient_id);
   if (!clinic_audit_record (db, session, NULL, "chart.opened", "patient", object_id, patient_id,
                             NULL, NULL, error))
