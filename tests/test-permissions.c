@@ -16,6 +16,8 @@
 #include <sodium.h>
 
 #include "clinic-audit.h"
+#include "clinic-schedule.h"
+#include "clinic-appointments.h"
 #include "clinic-chart.h"
 #include "clinic-documents.h"
 #include "clinic-settings.h"
@@ -41,6 +43,9 @@ typedef struct
   gint64         patient_id;
   gint64         other_patient_id;   /* a duplicate of patient_id */
   gint64         document_id;
+  gint64         visit_type_id;
+  gint64         appointment_id;
+  gint64         exception_id;
 } Fixture;
 
 /* Enough of a PDF and of a PNG for the content to tell their types. */
@@ -52,6 +57,13 @@ typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **erro
 /* "Self": any active session may call it for itself (its own password);
  * the row then checks that an ended session is refused instead. */
 #define SELF ((ClinicPermission) -1)
+
+/* Any schedule permission (SCHEDULE_OWN or SCHEDULE_ALL) lets the call in;
+ * the core then scopes it (a doctor's own, a patient's own). The row is
+ * called with a session lacking both, which must be refused, and with a
+ * patient's session (not linked to the fixture's patient), which may
+ * read what patients read but must change nothing. */
+#define SCHEDULE_ANY ((ClinicPermission) -2)
 
 typedef struct
 {
@@ -352,6 +364,180 @@ call_users_clear_lockout (Fixture *f, ClinicSession *s, GError **error)
   return clinic_users_clear_lockout (s, f->doctor_id, error);
 }
 
+static gint64
+booking_start (void)
+{
+  /* A Wednesday morning two years on, inside the fixture's hours. */
+  g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now (tz);
+  int year = g_date_time_get_year (now) + 2;
+  g_autoptr(GDateTime) day = g_date_time_new (tz, year, 1, 1, 10, 0, 0);
+  int weekday = g_date_time_get_day_of_week (day);
+  g_autoptr(GDateTime) wednesday = g_date_time_add_days (day, (3 - weekday + 7) % 7);
+
+  return g_date_time_to_unix (wednesday);
+}
+
+static gboolean
+call_appointments_book (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
+
+  return clinic_appointments_book (s, &b, error) != 0;
+}
+
+static gboolean
+call_appointments_cancel (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_appointments_cancel (s, f->appointment_id, "Ill", error);
+}
+
+static gboolean
+call_appointments_edit (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_appointments_edit (s, f->appointment_id, "Cough", "", error);
+}
+
+static gboolean
+call_appointments_for_patient (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_appointments_for_patient (s, f->patient_id, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_appointments_get (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicAppointment) a = clinic_appointments_get (s, f->appointment_id, error);
+
+  return a != NULL;
+}
+
+static gboolean
+call_appointments_history (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_appointments_history (s, f->appointment_id, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_appointments_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_appointments_list (s, 0, G_MAXINT64, 0, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_appointments_reschedule (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_appointments_reschedule (s, f->appointment_id, booking_start () + 7200, 0, 0, NULL, error);
+}
+
+static gboolean
+call_appointments_set_status (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_appointments_set_status (s, f->appointment_id, CLINIC_APPOINTMENT_CONFIRMED, error);
+}
+
+static gboolean
+call_providers_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_providers_list (s, FALSE, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_providers_lookup (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_providers_lookup (s, "doctor", error) != 0;
+}
+
+static gboolean
+call_providers_set (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_providers_set (s, f->doctor_id, FALSE, error);
+}
+
+static gboolean
+call_schedule_add_exception (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicScheduleException e = { 0, f->doctor_id, CLINIC_EXCEPTION_BLOCK, booking_start (),
+                                booking_start () + 3600, (char *) "Meeting" };
+
+  return clinic_schedule_add_exception (s, &e, error) != 0;
+}
+
+static gboolean
+call_schedule_availability (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GArray) slots = clinic_schedule_availability (s, f->doctor_id, f->visit_type_id, "2040-01-04",
+                                                          "2040-01-04", error);
+
+  return slots != NULL;
+}
+
+static gboolean
+call_schedule_get_hours (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GArray) hours = clinic_schedule_get_hours (s, f->doctor_id, error);
+
+  return hours != NULL;
+}
+
+static gboolean
+call_schedule_list_exceptions (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_schedule_list_exceptions (s, f->doctor_id, 0, G_MAXINT64 / 2, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_schedule_remove_exception (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_schedule_remove_exception (s, f->exception_id, error);
+}
+
+static gboolean
+call_schedule_set_hours (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  ClinicHoursBlock b = { 1, 9 * 60, 10 * 60, 0 };
+
+  g_array_append_val (blocks, b);
+  return clinic_schedule_set_hours (s, f->doctor_id, blocks, error);
+}
+
+static gboolean
+call_visit_types_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_visit_types_list (s, TRUE, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_visit_types_lookup (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicVisitType) t = clinic_visit_types_lookup (s, "Check-up", error);
+
+  return t != NULL;
+}
+
+static gboolean
+call_visit_types_save (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+
+  g_free (t->name);
+  t->name = g_strdup ("Vaccination");
+  return clinic_visit_types_save (s, t, error) != 0;
+}
+
 static gboolean
 call_audit_export_csv (Fixture *f, ClinicSession *s, GError **error)
 {
@@ -516,6 +702,15 @@ call_patients_dup_photo (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static const Row rows[] = {
+  { "clinic_appointments_book",         SCHEDULE_ANY, call_appointments_book },
+  { "clinic_appointments_cancel",       SCHEDULE_ANY, call_appointments_cancel },
+  { "clinic_appointments_edit",         SCHEDULE_ANY, call_appointments_edit },
+  { "clinic_appointments_for_patient",  SCHEDULE_ANY, call_appointments_for_patient },
+  { "clinic_appointments_get",          SCHEDULE_ANY, call_appointments_get },
+  { "clinic_appointments_history",      SCHEDULE_ANY, call_appointments_history },
+  { "clinic_appointments_list",         SCHEDULE_ANY, call_appointments_list },
+  { "clinic_appointments_reschedule",   SCHEDULE_ANY, call_appointments_reschedule },
+  { "clinic_appointments_set_status",   SCHEDULE_ANY, call_appointments_set_status },
   { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },
   { "clinic_audit_verify",              CLINIC_PERMISSION_AUDIT,    call_audit_verify },
@@ -562,6 +757,15 @@ static const Row rows[] = {
   { "clinic_roles_set_permission",      CLINIC_PERMISSION_USERS,    call_roles_set_permission },
   { "clinic_settings_reset",            CLINIC_PERMISSION_SETTINGS, call_settings_reset },
   { "clinic_settings_set",              CLINIC_PERMISSION_SETTINGS, call_settings_set },
+  { "clinic_providers_list",            SCHEDULE_ANY, call_providers_list },
+  { "clinic_providers_lookup",          SCHEDULE_ANY, call_providers_lookup },
+  { "clinic_providers_set",             CLINIC_PERMISSION_USERS, call_providers_set },
+  { "clinic_schedule_add_exception",    SCHEDULE_ANY, call_schedule_add_exception },
+  { "clinic_schedule_availability",     SCHEDULE_ANY, call_schedule_availability },
+  { "clinic_schedule_get_hours",        SCHEDULE_ANY, call_schedule_get_hours },
+  { "clinic_schedule_list_exceptions",  SCHEDULE_ANY, call_schedule_list_exceptions },
+  { "clinic_schedule_remove_exception", SCHEDULE_ANY, call_schedule_remove_exception },
+  { "clinic_schedule_set_hours",        SCHEDULE_ANY, call_schedule_set_hours },
   { "clinic_storage_backup",            CLINIC_PERMISSION_BACKUPS,  call_storage_backup },
   { "clinic_storage_rekey",             CLINIC_PERMISSION_BACKUPS,  call_storage_rekey },
   { "clinic_storage_verify",            CLINIC_PERMISSION_BACKUPS,  call_storage_verify },
@@ -574,6 +778,9 @@ static const Row rows[] = {
   { "clinic_users_set_disabled",        CLINIC_PERMISSION_USERS,    call_users_set_disabled },
   { "clinic_users_set_display_name",    CLINIC_PERMISSION_USERS,    call_users_set_display_name },
   { "clinic_users_set_role",            CLINIC_PERMISSION_USERS,    call_users_set_role },
+  { "clinic_visit_types_list",          SCHEDULE_ANY, call_visit_types_list },
+  { "clinic_visit_types_lookup",        SCHEDULE_ANY, call_visit_types_lookup },
+  { "clinic_visit_types_save",          CLINIC_PERMISSION_SETTINGS, call_visit_types_save },
 };
 
 /* --- The state of everything ------------------------------------------ */
@@ -680,14 +887,16 @@ session_lacking (Fixture          *f,
                  ClinicPermission  missing)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *role_name = g_strdup_printf ("Without %s", clinic_permission_get_id (missing));
-  g_autofree char *user = g_strdup_printf ("lacks-%s", clinic_permission_get_id (missing));
+  const char *id = missing == SCHEDULE_ANY ? "schedule" : clinic_permission_get_id (missing);
+  g_autofree char *role_name = g_strdup_printf ("Without %s", id);
+  g_autofree char *user = g_strdup_printf ("lacks-%s", id);
   gint64 role;
 
   role = clinic_roles_create (f->admin, role_name, &error);
   g_assert_no_error (error);
   for (guint p = 0; p < CLINIC_N_PERMISSIONS; p++)
-    if (p != missing)
+    if (p != missing
+        && !(missing == SCHEDULE_ANY && (p == CLINIC_PERMISSION_SCHEDULE_OWN || p == CLINIC_PERMISSION_SCHEDULE_ALL)))
       {
         clinic_roles_set_permission (f->admin, role, p, TRUE, &error);
         g_assert_no_error (error);
@@ -746,6 +955,42 @@ fixture_set_up (Fixture       *f,
     f->patient_id = clinic_patients_create (f->admin, p, FALSE, &error);
     g_assert_no_error (error);
     f->other_patient_id = clinic_patients_create (f->admin, p, TRUE, &error);
+    g_assert_no_error (error);
+  }
+
+  /* A doctor taking appointments (Monday to Friday 8–18), a visit type,
+   * an appointment and a blocked hour, for the scheduling rows. */
+  {
+    g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+    g_autoptr(GArray) hours = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+    ClinicBooking b = { 0 };
+    ClinicScheduleException e = { 0 };
+
+    g_assert_true (clinic_providers_set (f->admin, f->doctor_id, TRUE, &error));
+    for (int d = 1; d <= 5; d++)
+      {
+        ClinicHoursBlock block = { d, 8 * 60, 18 * 60, 0 };
+
+        g_array_append_val (hours, block);
+      }
+    g_assert_true (clinic_schedule_set_hours (f->admin, f->doctor_id, hours, &error));
+    g_free (t->name);
+    t->name = g_strdup ("Check-up");
+    t->patient_bookable = TRUE;
+    f->visit_type_id = clinic_visit_types_save (f->admin, t, &error);
+    g_assert_no_error (error);
+    b.patient_id = f->patient_id;
+    b.provider_id = f->doctor_id;
+    b.visit_type_id = f->visit_type_id;
+    b.starts_at = booking_start ();
+    f->appointment_id = clinic_appointments_book (f->admin, &b, &error);
+    g_assert_no_error (error);
+    e.provider_id = f->doctor_id;
+    e.kind = CLINIC_EXCEPTION_BLOCK;
+    e.starts_at = booking_start () + 4 * 3600;
+    e.ends_at = e.starts_at + 3600;
+    e.reason = (char *) "Meeting";
+    f->exception_id = clinic_schedule_add_exception (f->admin, &e, &error);
     g_assert_no_error (error);
   }
 
@@ -833,6 +1078,28 @@ expect_refused (Fixture       *f,
              row->name, who);
 }
 
+/* A patient's session may read what patients read (doctors, visit
+ * types, free times, their own appointments), and must change nothing of
+ * anyone else's. */
+static void
+expect_harmless (Fixture       *f,
+                 const Row     *row,
+                 ClinicSession *session,
+                 const char    *who)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = snapshot (f);
+  g_autofree char *after = NULL;
+  gboolean ok;
+
+  ok = row->call (f, session, &error);
+  if (!ok && !g_error_matches (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED))
+    g_error ("%s with %s: expected success or PERMISSION_DENIED, got %s", row->name, who, error->message);
+  after = snapshot (f);
+  if (g_strcmp0 (before, after) != 0)
+    g_error ("%s with %s changed the database or its files", row->name, who);
+}
+
 static void
 test_row (Fixture       *f,
           gconstpointer  data)
@@ -853,7 +1120,10 @@ test_row (Fixture       *f,
 
       expect_refused (f, row, lacking, "a session lacking the permission",
                       CLINIC_ERROR_PERMISSION_DENIED);
-      expect_refused (f, row, patient, "a patient's session", CLINIC_ERROR_PERMISSION_DENIED);
+      if (row->permission == SCHEDULE_ANY)
+        expect_harmless (f, row, patient, "a patient's session");
+      else
+        expect_refused (f, row, patient, "a patient's session", CLINIC_ERROR_PERMISSION_DENIED);
     }
 }
 

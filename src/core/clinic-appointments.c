@@ -1,0 +1,954 @@
+/* clinic-appointments.c — booking, changing and listing appointments */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+
+#include "clinic-appointments.h"
+#include "clinic-audit-private.h"
+#include "clinic-db-private.h"
+#include "clinic-error.h"
+#include "clinic-schedule-private.h"
+#include "clinic-settings.h"
+
+#define TEXT_MAX_CHARS 2000
+
+static const char *const status_keys[] = {
+  "booked", "confirmed", "arrived", "in-progress", "completed", "cancelled", "no-show",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (status_keys) == CLINIC_N_APPOINTMENT_STATUSES);
+
+const char *
+clinic_appointment_status_to_key (ClinicAppointmentStatus status)
+{
+  g_return_val_if_fail ((guint) status < CLINIC_N_APPOINTMENT_STATUSES, "booked");
+  return status_keys[status];
+}
+
+const char *
+clinic_appointment_status_to_string (ClinicAppointmentStatus status)
+{
+  switch (status)
+    {
+    case CLINIC_APPOINTMENT_CONFIRMED:
+      return _("Confirmed");
+    case CLINIC_APPOINTMENT_ARRIVED:
+      return _("Arrived");
+    case CLINIC_APPOINTMENT_IN_PROGRESS:
+      return _("In progress");
+    case CLINIC_APPOINTMENT_COMPLETED:
+      return _("Completed");
+    case CLINIC_APPOINTMENT_CANCELLED:
+      return _("Cancelled");
+    case CLINIC_APPOINTMENT_NO_SHOW:
+      return _("No-show");
+    case CLINIC_APPOINTMENT_BOOKED:
+    default:
+      return _("Booked");
+    }
+}
+
+gboolean
+clinic_appointment_status_is_active (ClinicAppointmentStatus status)
+{
+  return status != CLINIC_APPOINTMENT_CANCELLED && status != CLINIC_APPOINTMENT_NO_SHOW;
+}
+
+void
+clinic_appointment_free (ClinicAppointment *a)
+{
+  if (a == NULL)
+    return;
+  g_free (a->reason);
+  g_free (a->note);
+  g_free (a->override_reason);
+  g_free (a->cancel_reason);
+  g_free (a->patient_name);
+  g_free (a->patient_chart);
+  g_free (a->patient_birth);
+  g_free (a->provider_name);
+  g_free (a->visit_type);
+  g_free (a->color);
+  g_free (a);
+}
+
+void
+clinic_appointment_change_free (ClinicAppointmentChange *c)
+{
+  if (c == NULL)
+    return;
+  g_free (c->user_name);
+  g_free (c->action);
+  g_free (c->detail);
+  g_free (c);
+}
+
+/* --- Helpers ----------------------------------------------------------------- */
+
+static void
+set_sqlite_error (ClinicDb  *db,
+                  int        rc,
+                  GError   **error)
+{
+  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return g_strdup (text != NULL ? text : "");
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+check_text (const char  *value,
+            const char  *label,
+            GError     **error)
+{
+  if (value != NULL && (!g_utf8_validate (value, -1, NULL) || g_utf8_strlen (value, -1) > TEXT_MAX_CHARS))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("%s is too long (at most %d characters)."), label, TEXT_MAX_CHARS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define APPOINTMENT_COLUMNS \
+  "a.id, a.patient_id, a.provider_id, a.visit_type_id, coalesce (a.room_id, 0), coalesce (a.series_id, 0)," \
+  " a.starts_at, a.ends_at, a.status, a.reason, a.note, a.override_reason, a.cancel_reason, a.late_cancel," \
+  " p.family_name || ', ' || p.given_names, p.chart_number, p.birth_date, u.display_name, t.name, t.color"
+
+#define APPOINTMENT_FROM \
+  " FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = a.provider_id" \
+  " JOIN visit_types t ON t.id = a.visit_type_id"
+
+static ClinicAppointment *
+appointment_from_row (sqlite3_stmt *stmt)
+{
+  ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+  const char *status = (const char *) sqlite3_column_text (stmt, 8);
+
+  a->id = sqlite3_column_int64 (stmt, 0);
+  a->patient_id = sqlite3_column_int64 (stmt, 1);
+  a->provider_id = sqlite3_column_int64 (stmt, 2);
+  a->visit_type_id = sqlite3_column_int64 (stmt, 3);
+  a->room_id = sqlite3_column_int64 (stmt, 4);
+  a->series_id = sqlite3_column_int64 (stmt, 5);
+  a->starts_at = sqlite3_column_int64 (stmt, 6);
+  a->ends_at = sqlite3_column_int64 (stmt, 7);
+  for (guint i = 0; i < CLINIC_N_APPOINTMENT_STATUSES; i++)
+    if (g_strcmp0 (status, status_keys[i]) == 0)
+      a->status = i;
+  a->reason = column_text (stmt, 9);
+  a->note = column_text (stmt, 10);
+  a->override_reason = column_text (stmt, 11);
+  a->cancel_reason = column_text (stmt, 12);
+  a->late_cancel = sqlite3_column_int (stmt, 13) != 0;
+  a->patient_name = column_text (stmt, 14);
+  a->patient_chart = column_text (stmt, 15);
+  a->patient_birth = column_text (stmt, 16);
+  a->provider_name = column_text (stmt, 17);
+  a->visit_type = column_text (stmt, 18);
+  a->color = column_text (stmt, 19);
+  return a;
+}
+
+static ClinicAppointment *
+fetch (ClinicDb  *db,
+       gint64     id,
+       GError   **error)
+{
+  sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM " WHERE a.id = ?1",
+                                          error);
+  ClinicAppointment *a = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    a = appointment_from_row (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
+                 _("There is no appointment with ID# %" G_GINT64_FORMAT "."), id);
+  else if (rc != SQLITE_ROW)
+    set_sqlite_error (db, rc, error);
+  return a;
+}
+
+/* May the session touch @a (or book for @patient_id with @provider_id)?
+ * SCHEDULE_ALL: anything. SCHEDULE_OWN: a doctor their own, a patient
+ * their own. */
+static gboolean
+check_scope (ClinicSession  *session,
+             gint64          patient_id,
+             gint64          provider_id,
+             GError        **error)
+{
+  if (clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL))
+    return clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
+  if (!clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_OWN, error))
+    return FALSE;
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT)
+    {
+      if (patient_id != clinic_session_get_patient_id (session) || patient_id == 0)
+        {
+          g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                               _("You can only see and book your own appointments."));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (provider_id != clinic_session_get_user_id (session))
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("You can only change your own appointments; the front desk can change the others."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+record (ClinicDb       *db,
+        ClinicSession  *session,
+        gint64          id,
+        gint64          patient_id,
+        const char     *action,
+        const char     *detail,
+        GError        **error)
+{
+  g_autofree char *object = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *audit_action = g_strconcat ("appointment.", action, NULL);
+  sqlite3_stmt *stmt;
+
+  stmt = clinic_db_prepare (db,
+                            "INSERT INTO appointment_history (appointment_id, at, user_id, action, detail)"
+                            " VALUES (?1, ?2, nullif (?3, 0), ?4, ?5)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, now_seconds ());
+  sqlite3_bind_int64 (stmt, 3, clinic_session_get_user_id (session));
+  sqlite3_bind_text (stmt, 4, action, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, detail != NULL ? detail : "", -1, SQLITE_TRANSIENT);
+  return clinic_db_step_done (db, stmt, error)
+         && clinic_audit_append (db, session, NULL, 0, audit_action, "appointment", object, patient_id,
+                                 NULL, detail, error);
+}
+
+/* --- The checks of a booking ----------------------------------------------------- */
+
+/* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
+ * another active appointment (not @ignore_id), falls outside the working
+ * hours or in blocked time, or lies in the past. With @override (a
+ * reason), the overlap and the hours are allowed; the past never is. */
+static gboolean
+check_slot (ClinicDb     *db,
+            gint64        provider_id,
+            gint64        room_id,
+            gint64        start,
+            gint64        end,
+            gint64        ignore_id,
+            gboolean      override,
+            GError      **error)
+{
+  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (end <= start || end - start > 86400)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("An appointment must end after it starts, within a day."));
+      return FALSE;
+    }
+  if (start < now_seconds () - 60)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("That time is in the past. Choose a time from now on."));
+      return FALSE;
+    }
+  if (override)
+    return TRUE;
+
+  /* Another appointment of the doctor, or in the room. Appointments last a
+   * day at most, so starts after start - 1 day bound the index scan. */
+  stmt = clinic_db_prepare (db,
+                            "SELECT a.starts_at, a.ends_at, a.id FROM appointments a"
+                            " WHERE ((a.provider_id = ?1) OR (?2 != 0 AND a.room_id = ?2))"
+                            " AND a.starts_at < ?4 AND a.starts_at > ?3 - 86400 AND a.ends_at > ?3"
+                            " AND a.status NOT IN ('cancelled', 'no-show') AND a.id != ?5"
+                            " ORDER BY a.starts_at LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, provider_id);
+  sqlite3_bind_int64 (stmt, 2, room_id);
+  sqlite3_bind_int64 (stmt, 3, start);
+  sqlite3_bind_int64 (stmt, 4, end);
+  sqlite3_bind_int64 (stmt, 5, ignore_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autofree char *from = clinic_format_local_time (tz, sqlite3_column_int64 (stmt, 0));
+      g_autofree char *to = clinic_format_local_time (tz, sqlite3_column_int64 (stmt, 1));
+
+      sqlite3_reset (stmt);
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                   _("That time overlaps another appointment (%s to %s). Choose a free time."),
+                   from, to + (strncmp (from, to, 11) == 0 ? 11 : 0));
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return FALSE;
+    }
+
+  /* Inside the working hours (extra hours included, blocks taken out). */
+  {
+    g_autoptr(GDateTime) s_utc = g_date_time_new_from_unix_utc (start);
+    g_autoptr(GDateTime) s_local = g_date_time_to_timezone (s_utc, tz);
+    g_autoptr(GDateTime) e_utc = g_date_time_new_from_unix_utc (end);
+    g_autoptr(GDateTime) e_local = g_date_time_to_timezone (e_utc, tz);
+    g_autoptr(GArray) spans = NULL;
+    GDate first, last;
+    gboolean inside = FALSE;
+
+    g_date_clear (&first, 1);
+    g_date_set_dmy (&first, g_date_time_get_day_of_month (s_local), g_date_time_get_month (s_local),
+                    g_date_time_get_year (s_local));
+    g_date_clear (&last, 1);
+    g_date_set_dmy (&last, g_date_time_get_day_of_month (e_local), g_date_time_get_month (e_local),
+                    g_date_time_get_year (e_local));
+    spans = clinic_schedule_working_spans (db, tz, provider_id, &first, &last, error);
+    if (spans == NULL)
+      return FALSE;
+    for (guint i = 0; i < spans->len && !inside; i++)
+      {
+        const ClinicSpan *s = &g_array_index (spans, ClinicSpan, i);
+
+        inside = s->start <= start && end <= s->end;
+      }
+    if (!inside)
+      {
+        g_autoptr(GPtrArray) exceptions = clinic_schedule_read_exceptions (db, provider_id, start, end, error);
+
+        if (exceptions == NULL)
+          return FALSE;
+        for (guint i = 0; i < exceptions->len; i++)
+          {
+            const ClinicScheduleException *e = exceptions->pdata[i];
+
+            if (e->kind == CLINIC_EXCEPTION_BLOCK)
+              {
+                g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                             _("That time is blocked (%s). Choose another time."), e->reason);
+                return FALSE;
+              }
+            if (e->kind == CLINIC_EXCEPTION_OFF)
+              {
+                g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                             _("The doctor is not working that day (%s)."),
+                             *e->reason != '\0' ? e->reason : _("day off"));
+                return FALSE;
+              }
+          }
+        g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                             _("That time is outside the doctor’s working hours."));
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+/* Checks the override: a reason, and the permission to use it. */
+static gboolean
+check_override (ClinicSession  *session,
+                const char     *reason,
+                GError        **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  if (reason == NULL)
+    return TRUE;
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_OVERRIDE, error))
+    return FALSE;
+  trimmed = g_strstrip (g_strdup (reason));
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("Booking anyway needs a reason, which is kept with the appointment."));
+      return FALSE;
+    }
+  return check_text (trimmed, _("The reason for booking anyway"), error);
+}
+
+/* --- Booking -------------------------------------------------------------------- */
+
+gint64
+clinic_appointments_book (ClinicSession        *session,
+                          const ClinicBooking  *b,
+                          GError              **error)
+{
+  g_autoptr(ClinicVisitType) type = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *override = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *when = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 end, id;
+
+  g_return_val_if_fail (b != NULL, 0);
+
+  if (!check_scope (session, b->patient_id, b->provider_id, error)
+      || !check_override (session, b->override_reason, error)
+      || !check_text (b->reason, _("The reason for the visit"), error)
+      || !check_text (b->note, _("The note"), error))
+    return 0;
+  override = b->override_reason != NULL ? g_strstrip (g_strdup (b->override_reason)) : g_strdup ("");
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return 0;
+  type = clinic_schedule_fetch_visit_type (db, b->visit_type_id, error);
+  if (type == NULL || !clinic_schedule_check_provider (db, b->provider_id, error))
+    goto fail;
+  if (!type->active
+      || (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
+      goto fail;
+    }
+  stmt = clinic_db_prepare (db, "SELECT status FROM patients WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, b->patient_id);
+  {
+    int rc = sqlite3_step (stmt);
+    gboolean active = rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "active") == 0;
+
+    sqlite3_reset (stmt);
+    if (rc == SQLITE_DONE)
+      {
+        g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
+        goto fail;
+      }
+    if (rc != SQLITE_ROW)
+      {
+        set_sqlite_error (db, rc, error);
+        goto fail;
+      }
+    if (!active)
+      {
+        g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                             _("The patient’s record is not active; make it active before booking."));
+        goto fail;
+      }
+  }
+
+  end = b->ends_at != 0 ? b->ends_at : b->starts_at + (gint64) type->duration_min * 60;
+  if (!check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
+    goto fail;
+
+  stmt = clinic_db_prepare (db,
+                            "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
+                            " starts_at, ends_at, reason, note, override_reason, created_at, created_by,"
+                            " updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10)",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, b->patient_id);
+  sqlite3_bind_int64 (stmt, 2, b->provider_id);
+  sqlite3_bind_int64 (stmt, 3, b->visit_type_id);
+  sqlite3_bind_int64 (stmt, 4, b->room_id);
+  sqlite3_bind_int64 (stmt, 5, b->starts_at);
+  sqlite3_bind_int64 (stmt, 6, end);
+  sqlite3_bind_text (stmt, 7, b->reason != NULL ? b->reason : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, b->note != NULL ? b->note : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, override, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 10, now_seconds ());
+  sqlite3_bind_int64 (stmt, 11, clinic_session_get_user_id (session));
+  if (!clinic_db_step_done (db, stmt, error))
+    goto fail;
+  id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
+
+  tz = clinic_schedule_get_timezone (db);
+  when = clinic_format_local_time (tz, b->starts_at);
+  /* No names in the audit: the time, and why it was booked anyway. */
+  detail = *override != '\0' ? g_strdup_printf ("%s; booked anyway: %s", when, override) : g_strdup (when);
+  if (!record (db, session, id, b->patient_id, *override != '\0' ? "booked-anyway" : "booked", detail, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return id;
+
+fail:
+  clinic_db_rollback (db);
+  return 0;
+}
+
+/* Reads @id for a change by the session, in the open transaction. */
+static ClinicAppointment *
+fetch_for_change (ClinicSession  *session,
+                  ClinicDb       *db,
+                  gint64          id,
+                  GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = fetch (db, id, error);
+
+  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+    return NULL;
+  return g_steal_pointer (&a);
+}
+
+gboolean
+clinic_appointments_reschedule (ClinicSession  *session,
+                                gint64          id,
+                                gint64          starts_at,
+                                gint64          ends_at,
+                                gint64          provider_id,
+                                const char     *override_reason,
+                                GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *override = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 end;
+
+  if (!clinic_schedule_require_read (session, error) || !check_override (session, override_reason, error))
+    return FALSE;
+  override = override_reason != NULL ? g_strstrip (g_strdup (override_reason)) : NULL;
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  if ((a = fetch_for_change (session, db, id, error)) == NULL)
+    goto fail;
+  if (provider_id == 0)
+    provider_id = a->provider_id;
+  if (provider_id != a->provider_id
+      && (!check_scope (session, a->patient_id, provider_id, error)
+          || !clinic_schedule_check_provider (db, provider_id, error)))
+    goto fail;
+  if (!clinic_appointment_status_is_active (a->status) || a->status == CLINIC_APPOINTMENT_COMPLETED)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("A %s appointment cannot be moved."),
+                   clinic_appointment_status_to_string (a->status));
+      goto fail;
+    }
+  end = ends_at != 0 ? ends_at : starts_at + (a->ends_at - a->starts_at);
+  if (!check_slot (db, provider_id, a->room_id, starts_at, end, a->id, override != NULL, error))
+    goto fail;
+
+  stmt = clinic_db_prepare (db,
+                            "UPDATE appointments SET starts_at = ?2, ends_at = ?3, provider_id = ?4,"
+                            " override_reason = CASE WHEN ?5 IS NULL THEN override_reason ELSE ?5 END,"
+                            " updated_at = ?6 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, starts_at);
+  sqlite3_bind_int64 (stmt, 3, end);
+  sqlite3_bind_int64 (stmt, 4, provider_id);
+  if (override != NULL)
+    sqlite3_bind_text (stmt, 5, override, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 5);
+  sqlite3_bind_int64 (stmt, 6, now_seconds ());
+  if (!clinic_db_step_done (db, stmt, error))
+    goto fail;
+
+  tz = clinic_schedule_get_timezone (db);
+  before = clinic_format_local_time (tz, a->starts_at);
+  after = clinic_format_local_time (tz, starts_at);
+  detail = provider_id != a->provider_id
+           ? g_strdup_printf ("%s → %s, provider %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT, before, after,
+                              a->provider_id, provider_id)
+           : g_strdup_printf ("%s → %s", before, after);
+  if (override != NULL)
+    {
+      char *with = g_strdup_printf ("%s; moved anyway: %s", detail, override);
+
+      g_free (detail);
+      detail = with;
+    }
+  if (!record (db, session, id, a->patient_id, "rescheduled", detail, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+clinic_appointments_cancel (ClinicSession  *session,
+                            gint64          id,
+                            const char     *reason,
+                            GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+  ClinicSettings *settings;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 now = now_seconds ();
+  gboolean late;
+
+  if (!clinic_schedule_require_read (session, error))
+    return FALSE;
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("Give a reason for the cancellation."));
+      return FALSE;
+    }
+  if (!check_text (trimmed, _("The reason for the cancellation"), error))
+    return FALSE;
+
+  db = clinic_session_get_db (session);
+  settings = clinic_settings_get_for_db (db);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  if ((a = fetch_for_change (session, db, id, error)) == NULL)
+    goto fail;
+  if (a->status == CLINIC_APPOINTMENT_CANCELLED || a->status == CLINIC_APPOINTMENT_COMPLETED
+      || a->status == CLINIC_APPOINTMENT_NO_SHOW)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("A %s appointment cannot be cancelled."),
+                   clinic_appointment_status_to_string (a->status));
+      goto fail;
+    }
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
+      && a->starts_at - now < clinic_settings_get_int (settings, "appointments.patient-cancel-hours") * 3600)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("This appointment is too soon to cancel here. Please call the front desk."));
+      goto fail;
+    }
+  late = a->starts_at - now < clinic_settings_get_int (settings, "appointments.late-cancel-hours") * 3600;
+
+  stmt = clinic_db_prepare (db,
+                            "UPDATE appointments SET status = 'cancelled', cancel_reason = ?2, late_cancel = ?3,"
+                            " updated_at = ?4 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, trimmed, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, late ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, now);
+  if (!clinic_db_step_done (db, stmt, error)
+      || !record (db, session, id, a->patient_id, late ? "cancelled-late" : "cancelled", trimmed, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+/* Which status may follow which: the way a visit goes, plus confirming
+ * and the undo of a cancellation. */
+static gboolean
+transition_allowed (ClinicAppointmentStatus from,
+                    ClinicAppointmentStatus to)
+{
+  switch (to)
+    {
+    case CLINIC_APPOINTMENT_CONFIRMED:
+      return from == CLINIC_APPOINTMENT_BOOKED;
+    case CLINIC_APPOINTMENT_ARRIVED:
+      return from == CLINIC_APPOINTMENT_BOOKED || from == CLINIC_APPOINTMENT_CONFIRMED;
+    case CLINIC_APPOINTMENT_IN_PROGRESS:
+      return from == CLINIC_APPOINTMENT_ARRIVED || from == CLINIC_APPOINTMENT_CONFIRMED
+             || from == CLINIC_APPOINTMENT_BOOKED;
+    case CLINIC_APPOINTMENT_COMPLETED:
+      return from == CLINIC_APPOINTMENT_IN_PROGRESS || from == CLINIC_APPOINTMENT_ARRIVED;
+    case CLINIC_APPOINTMENT_NO_SHOW:
+      return from == CLINIC_APPOINTMENT_BOOKED || from == CLINIC_APPOINTMENT_CONFIRMED;
+    case CLINIC_APPOINTMENT_BOOKED:
+      return from == CLINIC_APPOINTMENT_CANCELLED || from == CLINIC_APPOINTMENT_NO_SHOW;
+    case CLINIC_APPOINTMENT_CANCELLED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+clinic_appointments_set_status (ClinicSession            *session,
+                                gint64                    id,
+                                ClinicAppointmentStatus   status,
+                                GError                  **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+
+  if (!clinic_schedule_require_read (session, error))
+    return FALSE;
+  if ((guint) status >= CLINIC_N_APPOINTMENT_STATUSES || status == CLINIC_APPOINTMENT_CANCELLED)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("Cancel an appointment with its reason instead."));
+      return FALSE;
+    }
+  /* Patients confirm their own appointments and nothing else. */
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && status != CLINIC_APPOINTMENT_CONFIRMED)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("The front desk records arrivals and visits."));
+      return FALSE;
+    }
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  if ((a = fetch_for_change (session, db, id, error)) == NULL)
+    goto fail;
+  if (!transition_allowed (a->status, status))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("An appointment that is “%s” cannot become “%s”."),
+                   clinic_appointment_status_to_string (a->status), clinic_appointment_status_to_string (status));
+      goto fail;
+    }
+  /* Back from a cancellation: the time must still be free. */
+  if (status == CLINIC_APPOINTMENT_BOOKED
+      && !check_slot (db, a->provider_id, a->room_id, a->starts_at, a->ends_at, a->id,
+                      *a->override_reason != '\0', error))
+    goto fail;
+
+  stmt = clinic_db_prepare (db,
+                            "UPDATE appointments SET status = ?2, updated_at = ?3,"
+                            " cancel_reason = CASE WHEN ?2 = 'booked' THEN '' ELSE cancel_reason END,"
+                            " late_cancel = CASE WHEN ?2 = 'booked' THEN 0 ELSE late_cancel END WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, status_keys[status], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_seconds ());
+  if (!clinic_db_step_done (db, stmt, error)
+      || !record (db, session, id, a->patient_id, status == CLINIC_APPOINTMENT_BOOKED ? "restored" : status_keys[status],
+                  NULL, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+clinic_appointments_edit (ClinicSession  *session,
+                          gint64          id,
+                          const char     *reason,
+                          const char     *note,
+                          GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+
+  if (!clinic_schedule_require_read (session, error)
+      || !check_text (reason, _("The reason for the visit"), error)
+      || !check_text (note, _("The note"), error))
+    return FALSE;
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  if ((a = fetch_for_change (session, db, id, error)) == NULL)
+    goto fail;
+  stmt = clinic_db_prepare (db, "UPDATE appointments SET reason = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, reason != NULL ? reason : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, note != NULL ? note : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, now_seconds ());
+  if (!clinic_db_step_done (db, stmt, error)
+      || !record (db, session, id, a->patient_id, "edited", NULL, error)
+      || !clinic_db_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+/* --- Reading ------------------------------------------------------------------------ */
+
+ClinicAppointment *
+clinic_appointments_get (ClinicSession  *session,
+                         gint64          id,
+                         GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+
+  if (!clinic_schedule_require_read (session, error))
+    return NULL;
+  a = fetch (clinic_session_get_db (session), id, error);
+  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+    return NULL;
+  return g_steal_pointer (&a);
+}
+
+static GPtrArray *
+read_list (ClinicDb    *db,
+           const char  *sql,
+           gint64       p1,
+           gint64       p2,
+           gint64       p3,
+           GError     **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, p1);
+  sqlite3_bind_int64 (stmt, 2, p2);
+  sqlite3_bind_int64 (stmt, 3, p3);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (list, appointment_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+GPtrArray *
+clinic_appointments_list (ClinicSession  *session,
+                          gint64          from,
+                          gint64          to,
+                          gint64          provider_id,
+                          GError        **error)
+{
+  ClinicDb *db;
+
+  if (!clinic_schedule_require_read (session, error))
+    return NULL;
+  db = clinic_session_get_db (session);
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT)
+    return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                          " WHERE a.patient_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
+                          " ORDER BY a.starts_at",
+                      from, to, clinic_session_get_patient_id (session), error);
+  if (!clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL))
+    {
+      if (provider_id != 0 && provider_id != clinic_session_get_user_id (session))
+        {
+          g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                               _("You can see your own appointments only."));
+          return NULL;
+        }
+      provider_id = clinic_session_get_user_id (session);
+    }
+  if (provider_id != 0)
+    return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                          " WHERE a.provider_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
+                          " ORDER BY a.starts_at",
+                      from, to, provider_id, error);
+  return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                        " WHERE a.starts_at >= ?1 AND a.starts_at < ?2 AND ?3 = 0"
+                        " ORDER BY a.starts_at, u.display_name",
+                    from, to, 0, error);
+}
+
+GPtrArray *
+clinic_appointments_for_patient (ClinicSession  *session,
+                                 gint64          patient_id,
+                                 GError        **error)
+{
+  if (!clinic_schedule_require_read (session, error))
+    return NULL;
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
+      && patient_id != clinic_session_get_patient_id (session))
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("You can only see and book your own appointments."));
+      return NULL;
+    }
+  return read_list (clinic_session_get_db (session),
+                    "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                    " WHERE a.patient_id = ?1 AND (?2 OR a.provider_id = ?3) ORDER BY a.starts_at DESC",
+                    patient_id,
+                    clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL)
+                    || clinic_session_get_kind (session) == CLINIC_USER_PATIENT,
+                    clinic_session_get_user_id (session), error);
+}
+
+GPtrArray *
+clinic_appointments_history (ClinicSession  *session,
+                             gint64          id,
+                             GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = clinic_appointments_get (session, id, error);
+  g_autoptr(GPtrArray) list = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  int rc;
+
+  if (a == NULL)
+    return NULL;
+  db = clinic_session_get_db (session);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_change_free);
+  stmt = clinic_db_prepare (db,
+                            "SELECT h.at, coalesce (u.display_name, ''), h.action, h.detail"
+                            " FROM appointment_history h LEFT JOIN users u ON u.id = h.user_id"
+                            " WHERE h.appointment_id = ?1 ORDER BY h.at, h.id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClinicAppointmentChange *c = g_new0 (ClinicAppointmentChange, 1);
+
+      c->at = sqlite3_column_int64 (stmt, 0);
+      c->user_name = column_text (stmt, 1);
+      c->action = column_text (stmt, 2);
+      c->detail = column_text (stmt, 3);
+      g_ptr_array_add (list, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}

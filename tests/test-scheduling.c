@@ -1,0 +1,708 @@
+/* test-scheduling.c — the clinic's clock across DST, working hours,
+ * availability, and booking with every refusal */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "clinic-appointments.h"
+#include "clinic-db.h"
+#include "clinic-error.h"
+#include "clinic-keys.h"
+#include "clinic-patients.h"
+#include "clinic-schedule.h"
+#include "clinic-session.h"
+#include "clinic-settings.h"
+#include "clinic-test-db.h"
+#include "clinic-users.h"
+
+#define PASSWORD "quiet river under old stone"
+
+typedef struct
+{
+  char          *dir;
+  char          *path;
+  ClinicDb      *db;
+  ClinicSession *admin;
+  ClinicSession *front;
+  ClinicSession *doctor;
+  ClinicSession *patient;
+  GTimeZone     *tz;
+  gint64         weber;
+  gint64         lang;
+  gint64         paula;
+  gint64         otto;
+  gint64         checkup;    /* 30 minutes, bookable by patients */
+  gint64         long_visit; /* 60 minutes, front desk only */
+} Fixture;
+
+static const ClinicCredentials admin_creds = { "admin", PASSWORD, NULL, &CLINIC_KDF_LIMITS_TEST };
+
+static gint64
+add_staff (Fixture    *f,
+           const char *name,
+           const char *display,
+           gint64      role)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = clinic_users_create (f->admin, name, display, CLINIC_USER_STAFF, role, PASSWORD,
+                                   &CLINIC_KDF_LIMITS_TEST, &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+static gint64
+add_type (Fixture    *f,
+          const char *name,
+          int         minutes,
+          gboolean    bookable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+  gint64 id;
+
+  g_free (t->name);
+  t->name = g_strdup (name);
+  t->duration_min = minutes;
+  t->patient_bookable = bookable;
+  id = clinic_visit_types_save (f->admin, t, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* Monday to Friday 8–12 and 13–17. */
+static void
+set_week (Fixture *f,
+          gint64   provider)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+
+  for (int day = 1; day <= 5; day++)
+    {
+      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, 0 };
+      ClinicHoursBlock afternoon = { day, 13 * 60, 17 * 60, 0 };
+
+      g_array_append_val (blocks, afternoon);
+      g_array_append_val (blocks, morning);
+    }
+  g_assert_true (clinic_schedule_set_hours (f->admin, provider, blocks, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recovery = NULL;
+  g_autoptr(ClinicPatient) paula = clinic_test_patient_new ("Schmidt", "Paula", "1987-04-23", "0171 555");
+  g_autoptr(ClinicPatient) otto = clinic_test_patient_new ("Berg", "Otto", "1950-01-02", "");
+  ClinicDb *created;
+  gint64 account;
+
+  f->dir = g_dir_make_tmp ("clinic-scheduling-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "clinic.db", NULL);
+  created = clinic_db_create (f->path, "Lindenhof Practice", &admin_creds, &recovery, &error);
+  g_assert_no_error (error);
+  g_object_unref (created);
+  f->db = clinic_db_open (f->path, &admin_creds, &error);
+  g_assert_no_error (error);
+  f->admin = clinic_session_start (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (f->db), f->admin, "clinic.timezone",
+                                      "Europe/Berlin", &error));
+  g_assert_no_error (error);
+  f->tz = clinic_schedule_get_timezone (f->db);
+
+  f->paula = clinic_patients_create (f->admin, paula, FALSE, &error);
+  f->otto = clinic_patients_create (f->admin, otto, FALSE, &error);
+  g_assert_no_error (error);
+
+  f->weber = add_staff (f, "weber", "Dr. Weber", 2);
+  f->lang = add_staff (f, "lang", "Dr. Lang", 2);
+  add_staff (f, "jonas", "Jonas Front", 3);
+  g_assert_true (clinic_providers_set (f->admin, f->weber, TRUE, &error));
+  g_assert_true (clinic_providers_set (f->admin, f->lang, TRUE, &error));
+  g_assert_no_error (error);
+  set_week (f, f->weber);
+  set_week (f, f->lang);
+  f->checkup = add_type (f, "Check-up", 30, TRUE);
+  f->long_visit = add_type (f, "Long consultation", 60, FALSE);
+
+  account = clinic_users_create (f->admin, "paula", "Paula Schmidt", CLINIC_USER_PATIENT, 0, PASSWORD,
+                                 &CLINIC_KDF_LIMITS_TEST, &error);
+  g_assert_true (clinic_patients_link_account (f->admin, f->paula, account, &error));
+  g_assert_no_error (error);
+
+  f->front = clinic_session_sign_in (f->db, "jonas", PASSWORD, &error);
+  f->doctor = clinic_session_sign_in (f->db, "weber", PASSWORD, &error);
+  f->patient = clinic_session_sign_in (f->db, "paula", PASSWORD, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->patient);
+  g_clear_object (&f->doctor);
+  g_clear_object (&f->front);
+  g_clear_object (&f->admin);
+  g_clear_object (&f->db);
+  g_clear_pointer (&f->tz, g_time_zone_unref);
+  clinic_test_remove_tree (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static gint64
+at (Fixture    *f,
+    const char *local)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 t = 0;
+
+  g_assert_true (clinic_parse_local_time (f->tz, local, &t, &error));
+  g_assert_no_error (error);
+  return t;
+}
+
+static gint64
+utc (const char *iso)
+{
+  g_autoptr(GTimeZone) z = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (iso, z);
+
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t);
+}
+
+/* --- The clock --------------------------------------------------------------- */
+
+static void
+test_local_time_dst (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GTimeZone) new_york = g_time_zone_new_identifier ("America/New_York");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *back = NULL;
+  gint64 t = 0;
+
+  g_assert_nonnull (berlin);
+  /* Winter: UTC+1; summer: UTC+2. */
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 1, 15, 9 * 60), ==, utc ("2027-01-15T08:00:00Z"));
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 7, 15, 9 * 60), ==, utc ("2027-07-15T07:00:00Z"));
+  /* 28 March 2027, 2:30 does not exist (2:00 → 3:00): it moves forward
+   * by the hour, to 3:30 CEST. */
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 3, 28, 2 * 60 + 30), ==, utc ("2027-03-28T01:30:00Z"));
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 3, 28, 3 * 60 + 30), ==, utc ("2027-03-28T01:30:00Z"));
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 3, 28, 1 * 60 + 59), ==, utc ("2027-03-28T00:59:00Z"));
+  /* 31 October 2027, 2:30 happens twice (3:00 → 2:00): the first, CEST. */
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 10, 31, 2 * 60 + 30), ==, utc ("2027-10-31T00:30:00Z"));
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 10, 31, 3 * 60), ==, utc ("2027-10-31T02:00:00Z"));
+  /* The same rules west of Greenwich. */
+  g_assert_cmpint (clinic_local_to_unix (new_york, 2027, 3, 14, 2 * 60 + 15), ==, utc ("2027-03-14T07:15:00Z"));
+  g_assert_cmpint (clinic_local_to_unix (new_york, 2027, 11, 7, 1 * 60 + 30), ==, utc ("2027-11-07T05:30:00Z"));
+  /* Midnight at the end of a day is the next day's. */
+  g_assert_cmpint (clinic_local_to_unix (berlin, 2027, 1, 15, 1440), ==, utc ("2027-01-15T23:00:00Z"));
+
+  g_assert_true (clinic_parse_local_time (berlin, "2027-07-15 09:30", &t, &error));
+  g_assert_cmpint (t, ==, utc ("2027-07-15T07:30:00Z"));
+  back = clinic_format_local_time (berlin, t);
+  g_assert_cmpstr (back, ==, "2027-07-15 09:30");
+  for (const char *const *bad = (const char *const[]) { "2027-07-15", "2027-02-30 09:00", "15.07.2027 09:30",
+                                                        "2027-07-15 24:00", "2027-07-15 9:30", "", NULL };
+       *bad != NULL; bad++)
+    {
+      g_assert_false (clinic_parse_local_time (berlin, *bad, &t, &error));
+      g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+}
+
+/* --- Hours, exceptions, availability ------------------------------------------- */
+
+static guint
+count_slots_on (GArray     *slots,
+                GTimeZone  *tz,
+                const char *day)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      g_autofree char *local = clinic_format_local_time (tz, g_array_index (slots, ClinicSlot, i).starts_at);
+
+      if (g_str_has_prefix (local, day))
+        n++;
+    }
+  return n;
+}
+
+static void
+test_availability (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) slots = NULL;
+  g_autoptr(GArray) both = NULL;
+  ClinicScheduleException block = { 0, f->weber, CLINIC_EXCEPTION_BLOCK, 0, 0, (char *) "Team meeting" };
+  ClinicScheduleException off = { 0, f->weber, CLINIC_EXCEPTION_OFF, 0, 0, (char *) "Training" };
+  ClinicScheduleException extra = { 0, f->weber, CLINIC_EXCEPTION_EXTRA, 0, 0, (char *) "" };
+  ClinicBooking booking = { f->paula, f->weber, f->checkup, 0, 0, 0, NULL, NULL, NULL };
+
+  /* Wednesday 13 January 2027: 4 h + 4 h, 30-minute slots every 15
+   * minutes: 15 in each half-day. */
+  slots = clinic_schedule_availability (f->front, f->weber, f->checkup, "2027-01-13", "2027-01-13", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (slots->len, ==, 30);
+  g_assert_cmpint (g_array_index (slots, ClinicSlot, 0).starts_at, ==, at (f, "2027-01-13 08:00"));
+  g_assert_cmpint (g_array_index (slots, ClinicSlot, 14).starts_at, ==, at (f, "2027-01-13 11:30"));
+  g_assert_cmpint (g_array_index (slots, ClinicSlot, 15).starts_at, ==, at (f, "2027-01-13 13:00"));
+  g_clear_pointer (&slots, g_array_unref);
+
+  /* A booking, a block and extra hours change that. */
+  booking.starts_at = at (f, "2027-01-13 09:00");
+  g_assert_cmpint (clinic_appointments_book (f->front, &booking, &error), >, 0);
+  g_assert_no_error (error);
+  block.starts_at = at (f, "2027-01-13 14:00");
+  block.ends_at = at (f, "2027-01-13 15:00");
+  g_assert_cmpint (clinic_schedule_add_exception (f->front, &block, &error), >, 0);
+  extra.starts_at = at (f, "2027-01-13 17:00");
+  extra.ends_at = at (f, "2027-01-13 18:00");
+  g_assert_cmpint (clinic_schedule_add_exception (f->doctor, &extra, &error), >, 0);
+  g_assert_no_error (error);
+  slots = clinic_schedule_availability (f->front, f->weber, f->checkup, "2027-01-13", "2027-01-13", &error);
+  /* Morning: 8:00–9:00 (3) and 9:30–12:00 (9); afternoon 13–14 (3) and
+   * 15–18 with the extra hour (11). */
+  g_assert_cmpuint (slots->len, ==, 3 + 9 + 3 + 11);
+  for (guint i = 0; i < slots->len; i++)
+    {
+      ClinicSlot *s = &g_array_index (slots, ClinicSlot, i);
+
+      g_assert_false (s->starts_at < at (f, "2027-01-13 09:30") && s->ends_at > at (f, "2027-01-13 09:00"));
+      g_assert_false (s->starts_at < at (f, "2027-01-13 15:00") && s->ends_at > at (f, "2027-01-13 14:00"));
+    }
+  g_clear_pointer (&slots, g_array_unref);
+
+  /* A day off; the weekend; any doctor. */
+  off.starts_at = at (f, "2027-01-14 00:00");
+  off.ends_at = at (f, "2027-01-15 00:00");
+  g_assert_cmpint (clinic_schedule_add_exception (f->admin, &off, &error), >, 0);
+  slots = clinic_schedule_availability (f->front, f->weber, f->checkup, "2027-01-14", "2027-01-17", &error);
+  g_assert_cmpuint (count_slots_on (slots, f->tz, "2027-01-14"), ==, 0);
+  g_assert_cmpuint (count_slots_on (slots, f->tz, "2027-01-15"), ==, 30);
+  g_assert_cmpuint (count_slots_on (slots, f->tz, "2027-01-16"), ==, 0);
+  g_assert_cmpuint (slots->len, ==, 30);
+  both = clinic_schedule_availability (f->front, 0, f->long_visit, "2027-01-14", "2027-01-14", &error);
+  g_assert_no_error (error);
+  /* Only Dr. Lang: 60-minute visits, 13 per half-day. */
+  g_assert_cmpuint (both->len, ==, 26);
+  for (guint i = 0; i < both->len; i++)
+    g_assert_cmpint (g_array_index (both, ClinicSlot, i).provider_id, ==, f->lang);
+
+  /* Bad requests. */
+  g_assert_null (clinic_schedule_availability (f->front, f->weber, f->checkup, "2027-01-20", "2027-01-13", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (clinic_schedule_availability (f->front, f->weber, f->checkup, "13.01.2027", "2027-01-13", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (clinic_schedule_availability (f->patient, f->weber, f->long_visit, "2027-01-13", "2027-01-13", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+}
+
+static void
+test_availability_dst (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  g_autoptr(GArray) spring = NULL;
+  g_autoptr(GArray) autumn = NULL;
+  g_autoptr(GArray) monday = NULL;
+  ClinicHoursBlock sunday_night = { 7, 60, 4 * 60, 0 };
+  ClinicHoursBlock weekday = { 1, 8 * 60, 12 * 60, 0 };
+
+  /* Sundays 1:00–4:00: on 28 March 2027 that is two real hours, on 31
+   * October four. */
+  g_array_append_val (blocks, sunday_night);
+  g_array_append_val (blocks, weekday);
+  g_assert_true (clinic_schedule_set_hours (f->front, f->lang, blocks, &error));
+  g_assert_no_error (error);
+
+  spring = clinic_schedule_availability (f->front, f->lang, f->checkup, "2027-03-28", "2027-03-28", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (spring, ClinicSlot, 0).starts_at, ==, utc ("2027-03-28T00:00:00Z"));
+  g_assert_cmpint (g_array_index (spring, ClinicSlot, spring->len - 1).ends_at, ==, utc ("2027-03-28T02:00:00Z"));
+  g_assert_cmpuint (spring->len, ==, 7);
+  autumn = clinic_schedule_availability (f->front, f->lang, f->checkup, "2027-10-31", "2027-10-31", &error);
+  g_assert_cmpint (g_array_index (autumn, ClinicSlot, 0).starts_at, ==, utc ("2027-10-30T23:00:00Z"));
+  g_assert_cmpint (g_array_index (autumn, ClinicSlot, autumn->len - 1).ends_at, ==, utc ("2027-10-31T03:00:00Z"));
+  g_assert_cmpuint (autumn->len, ==, 15);
+  /* The Monday after: 8:00 on the clock, now UTC+2. */
+  monday = clinic_schedule_availability (f->front, f->lang, f->checkup, "2027-03-29", "2027-03-29", &error);
+  g_assert_cmpint (g_array_index (monday, ClinicSlot, 0).starts_at, ==, utc ("2027-03-29T06:00:00Z"));
+
+  /* Booking inside those hours on both DST days works. */
+  {
+    ClinicBooking b = { f->otto, f->lang, f->checkup, 0, utc ("2027-03-28T01:30:00Z"), 0, NULL, NULL, NULL };
+
+    g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+    g_assert_no_error (error);
+    b.starts_at = utc ("2027-10-31T01:30:00Z");
+    g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+    g_assert_no_error (error);
+    /* 4:00 on 28 March is outside. */
+    b.starts_at = utc ("2027-03-28T02:00:00Z");
+    g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), ==, 0);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  }
+}
+
+/* --- Booking ---------------------------------------------------------------------- */
+
+static void
+expect_refused (Fixture             *f,
+                ClinicSession       *session,
+                const ClinicBooking *b,
+                int                  code,
+                const char          *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = clinic_test_dump_tables (f->db);
+  g_autofree char *after = NULL;
+
+  g_assert_cmpint (clinic_appointments_book (session, b, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, code);
+  if (words != NULL && strstr (error->message, words) == NULL)
+    g_error ("“%s” does not say “%s”", error->message, words);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_booking_refusals (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Cough", NULL, NULL };
+  ClinicScheduleException block = { 0, f->weber, CLINIC_EXCEPTION_BLOCK, 0, 0, (char *) "Home visits" };
+  ClinicScheduleException off = { 0, 0, CLINIC_EXCEPTION_OFF, 0, 0, (char *) "New Year" };
+  gint64 first;
+
+  b.starts_at = at (f, "2027-01-13 10:00");
+  first = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first, >, 0);
+
+  /* Overlaps: the same doctor 15 minutes later, or exactly the same. */
+  b.patient_id = f->otto;
+  b.starts_at = at (f, "2027-01-13 10:15");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "10:00");
+  b.starts_at = at (f, "2027-01-13 09:45");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "overlaps");
+  /* Back to back is fine. */
+  b.starts_at = at (f, "2027-01-13 10:30");
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Outside hours, the lunch break, a block, a holiday, the past. */
+  b.starts_at = at (f, "2027-01-13 07:45");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "working hours");
+  b.starts_at = at (f, "2027-01-13 11:45");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "working hours");
+  b.starts_at = at (f, "2027-01-16 10:00");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "working hours");
+  block.starts_at = at (f, "2027-01-20 08:00");
+  block.ends_at = at (f, "2027-01-20 12:00");
+  clinic_schedule_add_exception (f->front, &block, &error);
+  g_assert_no_error (error);
+  b.starts_at = at (f, "2027-01-20 09:00");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "Home visits");
+  off.starts_at = at (f, "2027-01-01 00:00");
+  off.ends_at = at (f, "2027-01-02 00:00");
+  clinic_schedule_add_exception (f->front, &off, &error);
+  g_assert_no_error (error);
+  b.starts_at = at (f, "2027-01-01 09:00");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "New Year");
+  b.starts_at = g_get_real_time () / G_USEC_PER_SEC - 86400;
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "past");
+
+  /* A doctor books their own appointments only; a patient their own, and
+   * only visit types patients may book. */
+  b.starts_at = at (f, "2027-01-13 11:00");
+  b.provider_id = f->lang;
+  expect_refused (f, f->doctor, &b, CLINIC_ERROR_PERMISSION_DENIED, NULL);
+  b.provider_id = f->weber;
+  b.patient_id = f->otto;
+  expect_refused (f, f->patient, &b, CLINIC_ERROR_PERMISSION_DENIED, NULL);
+  b.patient_id = f->paula;
+  b.visit_type_id = f->long_visit;
+  expect_refused (f, f->patient, &b, CLINIC_ERROR_INVALID, NULL);
+  b.visit_type_id = f->checkup;
+  g_assert_cmpint (clinic_appointments_book (f->patient, &b, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Book anyway: only with the permission and a reason; kept and audited. */
+  b.starts_at = at (f, "2027-01-13 10:00");
+  b.override_reason = "Emergency, squeeze in";
+  expect_refused (f, f->front, &b, CLINIC_ERROR_PERMISSION_DENIED, NULL);
+  b.override_reason = "  ";
+  expect_refused (f, f->admin, &b, CLINIC_ERROR_INVALID, "reason");
+  b.override_reason = "Emergency, squeeze in";
+  {
+    gint64 id = clinic_appointments_book (f->admin, &b, &error);
+    g_autoptr(ClinicAppointment) a = NULL;
+
+    g_assert_no_error (error);
+    a = clinic_appointments_get (f->front, id, &error);
+    g_assert_cmpstr (a->override_reason, ==, "Emergency, squeeze in");
+    g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"
+                                                   " WHERE action = 'appointment.booked-anyway'"), ==, 1);
+  }
+  /* Unknown things. */
+  b.override_reason = NULL;
+  b.starts_at = at (f, "2027-01-15 10:00");
+  b.visit_type_id = 999;
+  expect_refused (f, f->front, &b, CLINIC_ERROR_NOT_FOUND, NULL);
+  b.visit_type_id = f->checkup;
+  b.provider_id = 999;
+  expect_refused (f, f->front, &b, CLINIC_ERROR_NOT_FOUND, NULL);
+}
+
+static void
+test_lifecycle (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GPtrArray) day = NULL;
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Back pain", NULL, NULL };
+  ClinicBooking other = { f->otto, f->weber, f->checkup, 0, 0, 0, NULL, NULL, NULL };
+  gint64 id, id2;
+
+  b.starts_at = at (f, "2027-01-13 10:00");
+  id = clinic_appointments_book (f->front, &b, &error);
+  other.starts_at = at (f, "2027-01-13 11:00");
+  id2 = clinic_appointments_book (f->front, &other, &error);
+  g_assert_no_error (error);
+
+  /* Moved onto the other one: refused; to a free time: done. */
+  g_assert_false (clinic_appointments_reschedule (f->front, id, at (f, "2027-01-13 11:15"), 0, 0, NULL, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_true (clinic_appointments_reschedule (f->front, id, at (f, "2027-01-13 08:30"), 0, 0, NULL, &error));
+  g_assert_no_error (error);
+  /* To another doctor. */
+  g_assert_true (clinic_appointments_reschedule (f->front, id, at (f, "2027-01-13 08:30"), 0, f->lang, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Confirm, arrive, start, complete; nothing goes backwards. */
+  g_assert_true (clinic_appointments_set_status (f->patient, id, CLINIC_APPOINTMENT_CONFIRMED, &error));
+  g_assert_no_error (error);
+  g_assert_false (clinic_appointments_set_status (f->patient, id, CLINIC_APPOINTMENT_ARRIVED, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_true (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_ARRIVED, &error));
+  g_assert_true (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_IN_PROGRESS, &error));
+  g_assert_true (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_COMPLETED, &error));
+  g_assert_no_error (error);
+  g_assert_false (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_CONFIRMED, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (clinic_appointments_cancel (f->front, id, "Too late", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Cancel needs a reason; undo brings it back while the time is free. */
+  g_assert_false (clinic_appointments_cancel (f->front, id2, " ", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (clinic_appointments_cancel (f->front, id2, "Patient is ill", &error));
+  g_assert_no_error (error);
+  a = clinic_appointments_get (f->front, id2, &error);
+  g_assert_cmpint (a->status, ==, CLINIC_APPOINTMENT_CANCELLED);
+  g_assert_cmpstr (a->cancel_reason, ==, "Patient is ill");
+  g_assert_false (a->late_cancel);
+  g_clear_pointer (&a, clinic_appointment_free);
+  other.starts_at = at (f, "2027-01-13 11:00");
+  other.patient_id = f->paula;
+  {
+    gint64 taken = clinic_appointments_book (f->front, &other, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (clinic_appointments_set_status (f->front, id2, CLINIC_APPOINTMENT_BOOKED, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+    g_clear_error (&error);
+    g_assert_true (clinic_appointments_cancel (f->front, taken, "Booked by mistake", &error));
+    g_assert_true (clinic_appointments_set_status (f->front, id2, CLINIC_APPOINTMENT_BOOKED, &error));
+    g_assert_no_error (error);
+  }
+
+  history = clinic_appointments_history (f->front, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 7);
+  g_assert_cmpstr (((ClinicAppointmentChange *) history->pdata[0])->action, ==, "booked");
+  g_assert_cmpstr (((ClinicAppointmentChange *) history->pdata[1])->action, ==, "rescheduled");
+  g_assert_cmpstr (((ClinicAppointmentChange *) history->pdata[6])->action, ==, "completed");
+
+  /* The day's list: the front desk sees all; Dr. Weber his own. */
+  day = clinic_appointments_list (f->front, at (f, "2027-01-13 00:00"), at (f, "2027-01-14 00:00"), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (day->len, ==, 3);
+  g_assert_cmpstr (((ClinicAppointment *) day->pdata[0])->patient_chart, ==, "C000001");
+  g_clear_pointer (&day, g_ptr_array_unref);
+  day = clinic_appointments_list (f->doctor, at (f, "2027-01-13 00:00"), at (f, "2027-01-14 00:00"), 0, &error);
+  g_assert_cmpuint (day->len, ==, 2);
+  g_clear_pointer (&day, g_ptr_array_unref);
+  g_assert_null (clinic_appointments_list (f->doctor, 0, G_MAXINT32, f->lang, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  day = clinic_appointments_list (f->patient, 0, G_MAXINT64, 0, &error);
+  for (guint i = 0; i < day->len; i++)
+    g_assert_cmpint (((ClinicAppointment *) day->pdata[i])->patient_id, ==, f->paula);
+}
+
+static void
+test_cancel_rules (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now (f->tz);
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autoptr(GArray) hours = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, NULL, NULL, NULL };
+  gint64 soon;
+
+  /* Round the clock tomorrow, so "in 3 hours" is always inside hours. */
+  for (int d = 1; d <= 7; d++)
+    {
+      ClinicHoursBlock all = { d, 0, 1440, 0 };
+
+      g_array_append_val (hours, all);
+    }
+  g_assert_true (clinic_schedule_set_hours (f->admin, f->weber, hours, &error));
+  b.starts_at = (g_date_time_to_unix (now) / 900 + 12) * 900;
+  soon = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+
+  /* Within 24 h: the patient is sent to the front desk; the front desk
+   * cancels, flagged late. */
+  g_assert_false (clinic_appointments_cancel (f->patient, soon, "Cannot come", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_true (clinic_appointments_cancel (f->front, soon, "Called in", &error));
+  a = clinic_appointments_get (f->front, soon, &error);
+  g_assert_true (a->late_cancel);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"
+                                                 " WHERE action = 'appointment.cancelled-late'"), ==, 1);
+
+  /* Far enough ahead, the patient may. */
+  b.starts_at = g_date_time_to_unix (tomorrow) + 2 * 86400;
+  b.starts_at -= b.starts_at % 900;
+  soon = clinic_appointments_book (f->patient, &b, &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_appointments_cancel (f->patient, soon, "Feeling better", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_hours_and_types_rules (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  g_autoptr(GArray) read = NULL;
+  g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+  g_autoptr(GPtrArray) types = NULL;
+  ClinicHoursBlock a = { 2, 9 * 60, 12 * 60, 0 }, b = { 2, 11 * 60, 14 * 60, 0 }, bad = { 8, 0, 60, 0 };
+
+  g_array_append_val (blocks, a);
+  g_array_append_val (blocks, b);
+  g_assert_false (clinic_schedule_set_hours (f->admin, f->weber, blocks, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_array_set_size (blocks, 0);
+  g_array_append_val (blocks, bad);
+  g_assert_false (clinic_schedule_set_hours (f->admin, f->weber, blocks, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  /* A doctor sets their own week, not a colleague's. */
+  g_array_set_size (blocks, 0);
+  g_array_append_val (blocks, a);
+  g_assert_false (clinic_schedule_set_hours (f->doctor, f->lang, blocks, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_true (clinic_schedule_set_hours (f->doctor, f->weber, blocks, &error));
+  read = clinic_schedule_get_hours (f->front, f->weber, &error);
+  g_assert_cmpuint (read->len, ==, 1);
+  g_assert_cmpint (g_array_index (read, ClinicHoursBlock, 0).start_min, ==, 9 * 60);
+
+  /* Visit types: names unique in any case, durations in 5 minutes, colours. */
+  g_free (t->name);
+  t->name = g_strdup ("check-UP");
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_free (t->name);
+  t->name = g_strdup ("Vaccination");
+  t->duration_min = 7;
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  t->duration_min = 10;
+  g_free (t->color);
+  t->color = g_strdup ("red");
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_visit_types_save (f->front, t, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  types = clinic_visit_types_list (f->patient, FALSE, &error);
+  g_assert_cmpuint (types->len, ==, 1);
+  g_assert_cmpstr (((ClinicVisitType *) types->pdata[0])->name, ==, "Check-up");
+  g_clear_pointer (&types, g_ptr_array_unref);
+  types = clinic_visit_types_list (f->front, FALSE, &error);
+  g_assert_cmpuint (types->len, ==, 2);
+  {
+    g_autoptr(ClinicVisitType) found = clinic_visit_types_lookup (f->front, "long CONSULTATION", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (found->id, ==, f->long_visit);
+  }
+  g_assert_cmpint (clinic_providers_lookup (f->front, "Weber", &error), ==, f->weber);
+  g_assert_cmpint (clinic_providers_lookup (f->front, "jonas", &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+  clinic_keys_allow_test_limits (TRUE);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  g_test_add_func ("/scheduling/local-time-dst", test_local_time_dst);
+  ADD ("/scheduling/availability", test_availability);
+  ADD ("/scheduling/availability-dst", test_availability_dst);
+  ADD ("/scheduling/booking-refusals", test_booking_refusals);
+  ADD ("/scheduling/lifecycle", test_lifecycle);
+  ADD ("/scheduling/cancel-rules", test_cancel_rules);
+  ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);
+#undef ADD
+
+  return g_test_run ();
+}
