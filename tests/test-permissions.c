@@ -423,6 +423,21 @@ call_appointments_history (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_appointments_import (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+  a->patient_id = f->patient_id;
+  a->provider_id = f->doctor_id;
+  a->visit_type_id = f->visit_type_id;
+  a->starts_at = 1500000000;
+  a->status = CLINIC_APPOINTMENT_COMPLETED;
+  g_ptr_array_add (list, a);
+  return clinic_appointments_import (s, list, NULL, NULL, error) > 0;
+}
+
+static gboolean
 call_appointments_list (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) list = clinic_appointments_list (s, 0, G_MAXINT64, 0, error);
@@ -708,6 +723,7 @@ static const Row rows[] = {
   { "clinic_appointments_for_patient",  SCHEDULE_ANY, call_appointments_for_patient },
   { "clinic_appointments_get",          SCHEDULE_ANY, call_appointments_get },
   { "clinic_appointments_history",      SCHEDULE_ANY, call_appointments_history },
+  { "clinic_appointments_import",       CLINIC_PERMISSION_SCHEDULE_ALL, call_appointments_import },
   { "clinic_appointments_list",         SCHEDULE_ANY, call_appointments_list },
   { "clinic_appointments_reschedule",   SCHEDULE_ANY, call_appointments_reschedule },
   { "clinic_appointments_set_status",   SCHEDULE_ANY, call_appointments_set_status },

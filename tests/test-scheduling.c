@@ -685,6 +685,72 @@ test_hours_and_types_rules (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
 }
 
+static ClinicAppointment *
+imported (gint64      patient,
+          gint64      provider,
+          gint64      type,
+          gint64      start,
+          ClinicAppointmentStatus status)
+{
+  ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+  a->patient_id = patient;
+  a->provider_id = provider;
+  a->visit_type_id = type;
+  a->starts_at = start;
+  a->status = status;
+  return a;
+}
+
+/* History comes in whole or not at all; the past is allowed, overlaps are
+ * not (cancelled ones take no time). */
+static void
+test_import (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_ptr_array_add (list, imported (f->paula, f->weber, f->checkup, at (f, "2020-05-04 09:00"),
+                                   CLINIC_APPOINTMENT_COMPLETED));
+  g_ptr_array_add (list, imported (f->otto, f->weber, f->checkup, at (f, "2020-05-04 09:00"),
+                                   CLINIC_APPOINTMENT_CANCELLED));
+  g_ptr_array_add (list, imported (f->otto, f->weber, f->checkup, at (f, "2020-05-04 09:30"),
+                                   CLINIC_APPOINTMENT_NO_SHOW));
+  g_ptr_array_add (list, imported (f->otto, f->lang, f->long_visit, at (f, "2027-02-01 20:00"),
+                                   CLINIC_APPOINTMENT_BOOKED));
+  g_assert_cmpint (clinic_appointments_import (f->front, list, NULL, NULL, &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM appointments"), ==, 4);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT ends_at - starts_at FROM appointments"
+                                                 " WHERE provider_id = (SELECT id FROM users WHERE name = 'lang')"), ==, 3600);
+
+  /* An overlap with the book, or within the file, imports nothing. */
+  g_ptr_array_set_size (list, 0);
+  g_ptr_array_add (list, imported (f->otto, f->weber, f->checkup, at (f, "2020-05-05 09:00"),
+                                   CLINIC_APPOINTMENT_COMPLETED));
+  g_ptr_array_add (list, imported (f->paula, f->weber, f->checkup, at (f, "2020-05-04 09:15"),
+                                   CLINIC_APPOINTMENT_COMPLETED));
+  before = clinic_test_dump_tables (f->db);
+  g_assert_cmpint (clinic_appointments_import (f->front, list, NULL, NULL, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "Appointment 2"));
+  g_clear_error (&error);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+  g_ptr_array_set_size (list, 0);
+  g_ptr_array_add (list, imported (f->otto, 4242, f->checkup, at (f, "2020-05-05 09:00"),
+                                   CLINIC_APPOINTMENT_COMPLETED));
+  g_assert_cmpint (clinic_appointments_import (f->front, list, NULL, NULL, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Only the front desk's kind of session imports. */
+  g_assert_cmpint (clinic_appointments_import (f->doctor, list, NULL, NULL, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -702,6 +768,7 @@ main (int   argc,
   ADD ("/scheduling/lifecycle", test_lifecycle);
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);
+  ADD ("/scheduling/import", test_import);
 #undef ADD
 
   return g_test_run ();

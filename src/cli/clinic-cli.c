@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clinic-cli.h"
+#include "clinic-cli-private.h"
 #include "clinic-db.h"
 #include "clinic-session.h"
 #include "clinic-settings.h"
@@ -61,7 +62,7 @@ static const ClinicCliCommand commands[] = {
     N_("Show or change the clinic’s settings"), command_settings },
   { "audit", N_("list [--by USER] [--action ACTION] [--patient ID] [--from DATE] [--to DATE] [--limit N] | verify [--anchor BACKUP]"),
     N_("List the audit trail, newest first, or check that it is whole"), command_audit },
-  { "demo", N_("[--patients N] [--seed N]"),
+  { "demo", N_("[--patients N] [--doctors N] [--appointments N] [--seed N]"),
     N_("Create a demo clinic with synthetic patients at --database (prints the demo logins)"),
     command_demo },
   { "patients", N_("search QUERY [--inactive] [--deceased] [--limit N] | show CHART-NUMBER"),
@@ -69,6 +70,14 @@ static const ClinicCliCommand commands[] = {
   { "import", N_("patients FILE.csv [--map HEADER=FIELD]… [--valid-only]"),
     N_("Register the patients of a CSV file: all rows, or with --valid-only those without errors"),
     command_import },
+  { "visit-types", N_("list"), N_("List the visit types: name, minutes, colour, who may book"),
+    clinic_cli_command_visit_types },
+  { "availability", N_("--doctor USER --type VISIT-TYPE --from DATE --to DATE"),
+    N_("List the free times of a doctor (or, without --doctor, of every doctor), one a line"),
+    clinic_cli_command_availability },
+  { "appointments", N_("book --doctor USER --patient CHART-NUMBER --type VISIT-TYPE --start 'YYYY-MM-DD HH:MM' [--reason TEXT] [--anyway REASON] | list --date DATE [--doctor USER] | cancel ID --reason TEXT | confirm ID | arrive ID | complete ID | no-show ID"),
+    N_("Book, list, cancel and follow appointments (book prints the new ID#)"),
+    clinic_cli_command_appointments },
   { "help", N_("[COMMAND]"), N_("Show the commands, or the help of one command"), command_help },
   { "version", "", N_("Show the version of clinicctl"), command_version },
 };
@@ -387,6 +396,23 @@ start_session (ClinicCliContext  *context,
     return NULL;
 
   return clinic_session_start (db, error);
+}
+
+ClinicSession *
+clinic_cli_start_session (ClinicCliContext  *context,
+                          GError           **error)
+{
+  return start_session (context, error);
+}
+
+gboolean
+clinic_cli_parse_options (int            *argc,
+                          char         ***argv,
+                          GOptionEntry   *entries,
+                          int             n_positional,
+                          GError        **error)
+{
+  return parse_command_options (argc, argv, entries, n_positional, error);
 }
 
 static void
@@ -1369,10 +1395,14 @@ command_demo (ClinicCliContext  *context,
 {
   const ClinicDemoLogin *logins;
   char *recovery;
-  gint n_patients = 200, seed = 1;
+  gint n_patients = 200, seed = 1, n_doctors = CLINIC_DEMO_DOCTORS;
+  gint64 n_appointments = -1;
   guint n_logins;
+  ClinicDemoOptions options;
   GOptionEntry entries[] = {
     { "patients", 0, 0, G_OPTION_ARG_INT, &n_patients, NULL, NULL },
+    { "doctors", 0, 0, G_OPTION_ARG_INT, &n_doctors, NULL, NULL },
+    { "appointments", 0, 0, G_OPTION_ARG_INT64, &n_appointments, NULL, NULL },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, NULL, NULL },
     { NULL }
   };
@@ -1386,7 +1416,24 @@ command_demo (ClinicCliContext  *context,
       return FALSE;
     }
 
-  recovery = clinic_demo_create (context->database, (guint) n_patients, (guint32) seed, error);
+  if (n_doctors < 1 || n_doctors > 200)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“--doctors” takes a number from 1 to 200."));
+      return FALSE;
+    }
+  if (n_appointments < -1 || n_appointments > 20000000)
+    {
+      g_set_error_literal (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
+                           _("“--appointments” takes a number from 0 to 20000000."));
+      return FALSE;
+    }
+
+  options.n_patients = (guint) n_patients;
+  options.n_doctors = (guint) n_doctors;
+  options.n_appointments = n_appointments;
+  options.seed = (guint32) seed;
+  recovery = clinic_demo_create_full (context->database, &options, error);
   if (recovery == NULL)
     return FALSE;
 

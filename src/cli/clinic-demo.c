@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 
+#include "clinic-appointments.h"
 #include "clinic-chart.h"
 #include "clinic-db.h"
 #include "clinic-demo.h"
@@ -13,6 +14,8 @@
 #include "clinic-document.h"
 #include "clinic-documents.h"
 #include "clinic-patients.h"
+#include "clinic-schedule.h"
+#include "clinic-settings.h"
 #include "clinic-users.h"
 
 /* Every how many patients one has a document in the chart. Each costs a
@@ -475,13 +478,201 @@ builtin_role (ClinicSession  *session,
   return 0;
 }
 
-static gboolean
-fill (ClinicSession  *admin,
-      guint           n_patients,
-      guint32         seed,
-      GError        **error)
+/* --- Schedules and appointments ------------------------------------------- */
+
+static const struct
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  const char *name;
+  int         minutes;
+  const char *color;
+  gboolean    patients;
+} demo_types[] = {
+  { "Check-up", 20, "#2ec27e", TRUE },
+  { "Consultation", 30, "#3584e4", TRUE },
+  { "Follow-up", 15, "#9141ac", TRUE },
+  { "Vaccination", 10, "#e5a50a", TRUE },
+  { "Long consultation", 60, "#c01c28", FALSE },
+  { "Physiotherapy", 45, "#986a44", FALSE },
+};
+
+static const char *const doctor_names[] = {
+  "Dr. Jan Hoffmann", "Dr. Aylin Demir", "Dr. Marta Nowak", "Dr. Paul Richter", "Dr. Sofia Rossi",
+  "Dr. Felix Braun", "Dr. Lea Krüger", "Dr. Minh Nguyen", "Dr. Clara Wolf", "Dr. Omar Haddad",
+};
+
+static const char *const visit_reasons[] = {
+  "Cough", "Blood pressure check", "Back pain", "Headache", "Vaccination", "Prescription renewal",
+  "Results", "Knee pain", "Skin rash", "Annual check-up", "",
+};
+
+/* Weekday hours: mornings for all, afternoons but one a week off. */
+static gboolean
+demo_hours (ClinicSession  *admin,
+            gint64          provider,
+            guint           index,
+            GError        **error)
+{
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+
+  for (int day = 1; day <= 5; day++)
+    {
+      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, 0 };
+      ClinicHoursBlock afternoon = { day, 13 * 60, 17 * 60, 0 };
+
+      g_array_append_val (blocks, morning);
+      if (day != 1 + (int) (index % 5))
+        g_array_append_val (blocks, afternoon);
+    }
+  return clinic_schedule_set_hours (admin, provider, blocks, error);
+}
+
+static gboolean
+fill_schedule (ClinicSession            *admin,
+               GRand                    *rand,
+               const ClinicDemoOptions  *options,
+               GError                  **error)
+{
+  ClinicDb *db = clinic_session_get_db (admin);
+  g_autoptr(GArray) providers = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) type_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  gint64 doctor_role, weber = 0, target, per_day_estimate, days, now_s;
+  GDate day;
+
+  if (!clinic_settings_set (clinic_settings_get_for_db (db), admin, "clinic.timezone", "Europe/Berlin", error))
+    return FALSE;
+  tz = clinic_schedule_get_timezone (db);
+  now = g_date_time_new_now (tz);
+  now_s = g_date_time_to_unix (now);
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_types); i++)
+    {
+      g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+      gint64 id;
+
+      set_field (&t->name, g_strdup (demo_types[i].name));
+      t->duration_min = demo_types[i].minutes;
+      set_field (&t->color, g_strdup (demo_types[i].color));
+      t->patient_bookable = demo_types[i].patients;
+      if ((id = clinic_visit_types_save (admin, t, error)) == 0)
+        return FALSE;
+      g_array_append_val (type_ids, id);
+    }
+
+  users = clinic_users_list (admin, error);
+  if (users == NULL)
+    return FALSE;
+  for (guint i = 0; i < users->len; i++)
+    if (g_strcmp0 (((ClinicUser *) users->pdata[i])->name, logins[1].user) == 0)
+      weber = ((ClinicUser *) users->pdata[i])->id;
+  doctor_role = builtin_role (admin, "doctor", error);
+  if (weber == 0 || doctor_role == 0)
+    return FALSE;
+  g_array_append_val (providers, weber);
+  for (guint i = 1; i < options->n_doctors; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("doctor%u", i + 1);
+      g_autofree char *display = i - 1 < G_N_ELEMENTS (doctor_names)
+                                 ? g_strdup (doctor_names[i - 1]) : g_strdup_printf ("Dr. Demo %u", i + 1);
+      char password[33];
+      gint64 id;
+
+      /* Not printed: these doctors are names on the calendar. */
+      for (guint k = 0; k < 32; k++)
+        password[k] = "abcdefghijkmnopqrstuvwxyz23456789"[g_rand_int_range (rand, 0, 33)];
+      password[32] = '\0';
+      id = clinic_users_create (admin, name, display, CLINIC_USER_STAFF, doctor_role, password, NULL, error);
+      sodium_memzero (password, sizeof password);
+      if (id == 0)
+        return FALSE;
+      g_array_append_val (providers, id);
+    }
+  for (guint i = 0; i < providers->len; i++)
+    {
+      gint64 id = g_array_index (providers, gint64, i);
+
+      if (!clinic_providers_set (admin, id, TRUE, error) || !demo_hours (admin, id, i, error))
+        return FALSE;
+    }
+  if (options->n_patients == 0)
+    return TRUE;
+
+  /* About a year of appointments, or as many as asked, centred on today:
+   * each doctor's days filled to some 70 % in 15-minute steps. */
+  per_day_estimate = (gint64) providers->len * 20;
+  target = options->n_appointments >= 0 ? options->n_appointments : per_day_estimate * 250;
+  days = MAX (1, (target * 7 / 5) / per_day_estimate + 1);
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&day, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+  g_date_subtract_days (&day, days / 2);
+
+  for (gint64 d = 0; d < days && (gint64) list->len < target; d++, g_date_add_days (&day, 1))
+    {
+      int weekday = g_date_get_weekday (&day);
+
+      if (weekday > 5)
+        continue;
+      for (guint p = 0; p < providers->len && (gint64) list->len < target; p++)
+        for (int half = 0; half < 2; half++)
+          {
+            int minute = half == 0 ? 8 * 60 : 13 * 60;
+            int stop = half == 0 ? 12 * 60 : 17 * 60;
+
+            if (half == 1 && weekday == 1 + (int) (p % 5))
+              continue;
+            while ((gint64) list->len < target)
+              {
+                guint t = g_rand_int_range (rand, 0, type_ids->len);
+                ClinicAppointment *a;
+                gint64 start;
+
+                if (minute + demo_types[t].minutes > stop)
+                  break;
+                if (g_rand_int_range (rand, 0, 10) < 3)
+                  {
+                    minute += 15;
+                    continue;
+                  }
+                start = clinic_local_to_unix (tz, g_date_get_year (&day), g_date_get_month (&day),
+                                              g_date_get_day (&day), minute);
+                a = g_new0 (ClinicAppointment, 1);
+                /* The patient login's own record comes up now and then. */
+                a->patient_id = g_rand_int_range (rand, 0, 40) == 0 ? 1
+                                : g_rand_int_range (rand, 1, (gint32) MIN (options->n_patients, G_MAXINT32 - 1) + 1);
+                a->provider_id = g_array_index (providers, gint64, p);
+                a->visit_type_id = g_array_index (type_ids, gint64, t);
+                a->starts_at = start;
+                a->reason = g_strdup (PICK (rand, visit_reasons));
+                if (start + demo_types[t].minutes * 60 < now_s)
+                  {
+                    int roll = g_rand_int_range (rand, 0, 100);
+
+                    a->status = roll < 90 ? CLINIC_APPOINTMENT_COMPLETED
+                                : roll < 95 ? CLINIC_APPOINTMENT_NO_SHOW : CLINIC_APPOINTMENT_CANCELLED;
+                  }
+                else
+                  a->status = g_rand_boolean (rand) ? CLINIC_APPOINTMENT_CONFIRMED : CLINIC_APPOINTMENT_BOOKED;
+                if (a->status == CLINIC_APPOINTMENT_CANCELLED)
+                  a->cancel_reason = g_strdup ("Patient called to cancel");
+                g_ptr_array_add (list, a);
+                minute += ((demo_types[t].minutes + 14) / 15) * 15;
+              }
+          }
+    }
+  return clinic_appointments_import (admin, list, NULL, NULL, error) >= 0;
+}
+
+static gboolean
+fill (ClinicSession            *admin,
+      const ClinicDemoOptions  *options,
+      GError                  **error)
+{
+  guint n_patients = options->n_patients;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (options->seed);
   g_autoptr(GPtrArray) patients = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
   gint64 doctor_role, desk_role, paula = 0;
 
@@ -523,7 +714,7 @@ fill (ClinicSession  *admin,
                                   error) == 0)
           return FALSE;
     }
-  return fill_charts (admin, rand, n_patients, error);
+  return fill_charts (admin, rand, n_patients, error) && fill_schedule (admin, rand, options, error);
 }
 
 char *
@@ -531,6 +722,16 @@ clinic_demo_create (const char  *path,
                     guint        n_patients,
                     guint32      seed,
                     GError     **error)
+{
+  ClinicDemoOptions options = { n_patients, CLINIC_DEMO_DOCTORS, -1, seed };
+
+  return clinic_demo_create_full (path, &options, error);
+}
+
+char *
+clinic_demo_create_full (const char               *path,
+                         const ClinicDemoOptions  *options,
+                         GError                  **error)
 {
   const ClinicCredentials creds = { logins[0].user, logins[0].password, NULL, NULL };
   g_autoptr(ClinicDb) db = NULL;
@@ -541,7 +742,7 @@ clinic_demo_create (const char  *path,
   if (db == NULL)
     return NULL;
   admin = clinic_session_start (db, error);
-  if (admin == NULL || !fill (admin, n_patients, seed, error))
+  if (admin == NULL || !fill (admin, options, error))
     {
       sodium_memzero (recovery, strlen (recovery));
       g_free (recovery);

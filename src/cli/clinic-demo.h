@@ -32,4 +32,25 @@ char *clinic_demo_create (const char  *path,
                           guint32      seed,
                           GError     **error);
 
+/* What a demo clinic holds beyond its patients. */
+typedef struct
+{
+  guint   n_patients;
+  /* Doctors taking appointments: Dr. Weber (the doctor login) and
+   * n_doctors - 1 more (accounts without a printed password). */
+  guint   n_doctors;
+  /* Appointments over the months around today; -1: about a year's worth
+   * (half past, half to come) for the doctors. */
+  gint64  n_appointments;
+  guint32 seed;
+} ClinicDemoOptions;
+
+#define CLINIC_DEMO_DOCTORS 3
+
+/* As clinic_demo_create(), with the schedules, visit types and
+ * appointments of @options. */
+char *clinic_demo_create_full (const char               *path,
+                               const ClinicDemoOptions  *options,
+                               GError                  **error);
+
 G_END_DECLS

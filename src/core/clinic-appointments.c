@@ -183,8 +183,11 @@ fetch (ClinicDb  *db,
     a = appointment_from_row (stmt);
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
-                 _("There is no appointment with ID# %" G_GINT64_FORMAT "."), id);
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no appointment with ID# %s."), number);
+    }
   else if (rc != SQLITE_ROW)
     set_sqlite_error (db, rc, error);
   return a;
@@ -554,7 +557,7 @@ clinic_appointments_reschedule (ClinicSession  *session,
   if (!clinic_appointment_status_is_active (a->status) || a->status == CLINIC_APPOINTMENT_COMPLETED)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                   _("A %s appointment cannot be moved."),
+                   _("An appointment that is “%s” cannot be moved."),
                    clinic_appointment_status_to_string (a->status));
       goto fail;
     }
@@ -639,7 +642,7 @@ clinic_appointments_cancel (ClinicSession  *session,
   if (a->status == CLINIC_APPOINTMENT_CANCELLED || a->status == CLINIC_APPOINTMENT_COMPLETED
       || a->status == CLINIC_APPOINTMENT_NO_SHOW)
     {
-      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("A %s appointment cannot be cancelled."),
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("An appointment that is “%s” cannot be cancelled."),
                    clinic_appointment_status_to_string (a->status));
       goto fail;
     }
@@ -951,4 +954,143 @@ clinic_appointments_history (ClinicSession  *session,
       return NULL;
     }
   return g_steal_pointer (&list);
+}
+
+/* --- Import ------------------------------------------------------------------------ */
+
+gint64
+clinic_appointments_import (ClinicSession       *session,
+                            GPtrArray           *appointments,
+                            ClinicProgressFunc   progress,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  g_autoptr(GHashTable) types = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                       (GDestroyNotify) clinic_visit_type_free);
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 now = now_seconds ();
+  guint n;
+
+  g_return_val_if_fail (appointments != NULL, -1);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_ALL, error))
+    return -1;
+  n = appointments->len;
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return -1;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ClinicAppointment *a = appointments->pdata[i];
+      GError *local = NULL;
+      ClinicVisitType *type = g_hash_table_lookup (types, &a->visit_type_id);
+      gint64 end;
+
+      if (type == NULL)
+        {
+          type = clinic_schedule_fetch_visit_type (db, a->visit_type_id, &local);
+          if (type != NULL)
+            g_hash_table_insert (types, g_memdup2 (&a->visit_type_id, sizeof (gint64)), type);
+        }
+      end = a->ends_at != 0 ? a->ends_at : a->starts_at + (type != NULL ? (gint64) type->duration_min * 60 : 0);
+      if (type != NULL
+          && ((guint) a->status >= CLINIC_N_APPOINTMENT_STATUSES
+              || !check_text (a->reason, _("The reason for the visit"), &local)
+              || !check_text (a->note, _("The note"), &local)))
+        {
+          if (local == NULL)
+            g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("Unknown status."));
+        }
+      else if (type != NULL && clinic_appointment_status_is_active (a->status))
+        {
+          /* Overlaps only: the past is history here, and the hours of an
+           * imported visit were agreed elsewhere. */
+          if (end <= a->starts_at || end - a->starts_at > 86400)
+            g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                                 _("An appointment must end after it starts, within a day."));
+          else
+            {
+              stmt = clinic_db_prepare (db,
+                                        "SELECT starts_at FROM appointments"
+                                        " WHERE ((provider_id = ?1) OR (?2 != 0 AND room_id = ?2))"
+                                        " AND starts_at < ?4 AND starts_at > ?3 - 86400 AND ends_at > ?3"
+                                        " AND status NOT IN ('cancelled', 'no-show') LIMIT 1",
+                                        &local);
+              if (stmt != NULL)
+                {
+                  int rc;
+
+                  sqlite3_bind_int64 (stmt, 1, a->provider_id);
+                  sqlite3_bind_int64 (stmt, 2, a->room_id);
+                  sqlite3_bind_int64 (stmt, 3, a->starts_at);
+                  sqlite3_bind_int64 (stmt, 4, end);
+                  rc = sqlite3_step (stmt);
+                  sqlite3_reset (stmt);
+                  if (rc == SQLITE_ROW)
+                    g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                                         _("it overlaps another appointment of the same doctor or room."));
+                  else if (rc != SQLITE_DONE)
+                    set_sqlite_error (db, rc, &local);
+                }
+            }
+        }
+      if (local == NULL)
+        {
+          stmt = clinic_db_prepare (db,
+                                    "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
+                                    " starts_at, ends_at, status, reason, note, cancel_reason, created_at,"
+                                    " created_by, updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7,"
+                                    " ?8, ?9, ?10, ?11, ?12, ?11)",
+                                    &local);
+          if (stmt != NULL)
+            {
+              sqlite3_bind_int64 (stmt, 1, a->patient_id);
+              sqlite3_bind_int64 (stmt, 2, a->provider_id);
+              sqlite3_bind_int64 (stmt, 3, a->visit_type_id);
+              sqlite3_bind_int64 (stmt, 4, a->room_id);
+              sqlite3_bind_int64 (stmt, 5, a->starts_at);
+              sqlite3_bind_int64 (stmt, 6, end);
+              sqlite3_bind_text (stmt, 7, status_keys[a->status], -1, SQLITE_STATIC);
+              sqlite3_bind_text (stmt, 8, a->reason != NULL ? a->reason : "", -1, SQLITE_TRANSIENT);
+              sqlite3_bind_text (stmt, 9, a->note != NULL ? a->note : "", -1, SQLITE_TRANSIENT);
+              sqlite3_bind_text (stmt, 10, a->cancel_reason != NULL ? a->cancel_reason : "", -1, SQLITE_TRANSIENT);
+              sqlite3_bind_int64 (stmt, 11, now);
+              sqlite3_bind_int64 (stmt, 12, clinic_session_get_user_id (session));
+              if (!clinic_db_step_done (db, stmt, &local))
+                {
+                  /* A patient, doctor or room that does not exist. */
+                  g_clear_error (&local);
+                  g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
+                                       _("its patient, doctor or room does not exist."));
+                }
+            }
+        }
+      if (local != NULL)
+        {
+          g_set_error (error, local->domain, local->code, _("Appointment %u: %s Nothing was imported."),
+                       i + 1, local->message);
+          g_error_free (local);
+          goto fail;
+        }
+      if (progress != NULL && (i + 1) % 1000 == 0)
+        progress (i + 1, n, user_data);
+    }
+
+  {
+    g_autofree char *count = g_strdup_printf ("%u", n);
+
+    if (!clinic_audit_append (db, session, NULL, 0, "appointments.imported", "appointments", NULL, 0, NULL,
+                              count, error)
+        || !clinic_db_commit (db, error))
+      goto fail;
+  }
+  if (progress != NULL)
+    progress (n, n, user_data);
+  return n;
+
+fail:
+  clinic_db_rollback (db);
+  return -1;
 }

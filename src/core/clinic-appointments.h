@@ -17,6 +17,7 @@
 
 #pragma once
 
+#include "clinic-patients.h"
 #include "clinic-session.h"
 
 G_BEGIN_DECLS
@@ -140,6 +141,21 @@ GPtrArray *clinic_appointments_list        (ClinicSession        *session,
 /* A patient's appointments, newest first (the chart, the kiosk). */
 GPtrArray *clinic_appointments_for_patient (ClinicSession        *session,
                                             gint64                patient_id,
+                                            GError              **error);
+
+/* Imports @appointments (ClinicAppointment: patient, provider, visit
+ * type, room, start, end, status, reason, note; ids ignored) in one
+ * transaction: appointments from another system, an .ics file or the demo
+ * clinic. Each is checked like a booking against the book and the ones
+ * before it, except that past times are allowed (they are history) and
+ * working hours are not asked (they happened, or were agreed). Any
+ * refusal stops the import with "Appointment N: …" and nothing is
+ * imported. Needs SCHEDULE_ALL. Audited once, "appointments.imported".
+ * Returns the number imported, -1 on error. */
+gint64     clinic_appointments_import      (ClinicSession        *session,
+                                            GPtrArray            *appointments,
+                                            ClinicProgressFunc    progress,
+                                            gpointer              user_data,
                                             GError              **error);
 
 typedef struct
