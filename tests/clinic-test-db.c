@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "clinic-test-db.h"
+#include "clinic-users.h"
 
 void
 clinic_test_remove_tree (const char *dir)
@@ -118,4 +119,22 @@ clinic_test_dump_tables (ClinicDb *db)
     }
   sqlite3_finalize (tables);
   return g_string_free (dump, FALSE);
+}
+
+gint64
+clinic_test_role_id (ClinicSession *admin,
+                     const char    *builtin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) roles = clinic_roles_list (admin, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+
+      if (g_strcmp0 (role->builtin, builtin) == 0)
+        return role->id;
+    }
+  g_assert_not_reached ();
 }

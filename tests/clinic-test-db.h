@@ -29,6 +29,11 @@ ClinicPatient *clinic_test_patient_new (const char *family,
  * whether anything changed. (transfer full) */
 char  *clinic_test_dump_tables  (ClinicDb   *db);
 
+/* The id of the built-in role @builtin ("front-desk", "doctor", ...), as
+ * @admin (with the users permission) lists the roles. */
+gint64 clinic_test_role_id      (ClinicSession *admin,
+                                 const char    *builtin);
+
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);
 

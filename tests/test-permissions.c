@@ -20,6 +20,7 @@
 #include "clinic-settings.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-registration.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -39,6 +40,7 @@ typedef struct
   gint64         doctor_id;
   gint64         patient_id;
   gint64         other_patient_id;   /* a duplicate of patient_id */
+  gint64         registered_user_id; /* a registration from the kiosk, pending */
 } Fixture;
 
 typedef gboolean (*EntryCall) (Fixture *f, ClinicSession *session, GError **error);
@@ -214,6 +216,42 @@ call_audit_verify (Fixture *f, ClinicSession *s, GError **error)
   g_autofree char *report = NULL;
 
   return clinic_audit_verify (s, NULL, &report, error);
+}
+
+static gboolean
+call_kiosk_start (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicKiosk) kiosk = clinic_kiosk_start (s, error);
+
+  return kiosk != NULL;
+}
+
+static gboolean
+call_registrations_confirm (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_registrations_confirm (s, f->registered_user_id, error);
+}
+
+static gboolean
+call_registrations_count_pending (Fixture *f, ClinicSession *s, GError **error)
+{
+  guint n = 0;
+
+  return clinic_registrations_count_pending (s, &n, error);
+}
+
+static gboolean
+call_registrations_list_pending (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_registrations_list_pending (s, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_registrations_reject (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_registrations_reject (s, f->registered_user_id, "Not a patient here", error);
 }
 
 static gboolean
@@ -486,6 +524,7 @@ static const Row rows[] = {
   { "clinic_insurance_list",            CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_list },
   { "clinic_insurance_save",            CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_insurance_save },
   { "clinic_insurance_status",          CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_status },
+  { "clinic_kiosk_start",               CLINIC_PERMISSION_KIOSK_START, call_kiosk_start },
   { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
   { "clinic_patients_find_registered",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_registered },
@@ -499,6 +538,10 @@ static const Row rows[] = {
   { "clinic_patients_search",           CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_search },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
+  { "clinic_registrations_confirm",     CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_confirm },
+  { "clinic_registrations_count_pending", CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_count_pending },
+  { "clinic_registrations_list_pending", CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_list_pending },
+  { "clinic_registrations_reject",      CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_reject },
   { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },
   { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
   { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
@@ -670,6 +713,22 @@ fixture_set_up (Fixture       *f,
     g_assert_no_error (error);
     f->other_patient_id = clinic_patients_create (f->admin, p, TRUE, &error);
     g_assert_no_error (error);
+  }
+
+  /* A patient who registered at the kiosk and waits for the front desk:
+   * what confirm and reject would change. */
+  {
+    g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Keller", "Jana", "1991-07-08", "030 555 0177");
+    g_autoptr(ClinicKiosk) kiosk = clinic_kiosk_start (f->admin, &error);
+    g_autoptr(ClinicUser) user = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (clinic_patients_self_register (kiosk, p, "jana", PASSWORD, &CLINIC_KDF_LIMITS_TEST,
+                                                  NULL, &error));
+    g_assert_no_error (error);
+    user = clinic_users_lookup_by_name (f->admin, "jana", &error);
+    g_assert_no_error (error);
+    f->registered_user_id = user->id;
   }
 }
 
