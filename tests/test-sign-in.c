@@ -13,7 +13,9 @@
 
 #include "clinic-db.h"
 #include "clinic-keys.h"
+#include "clinic-patients-section.h"
 #include "clinic-registration-form.h"
+#include "clinic-registrations-window.h"
 #include "clinic-session.h"
 #include "clinic-setup-assistant.h"
 #include "clinic-shell.h"
@@ -793,6 +795,47 @@ test_kiosk_registration (Fixture       *f,
   g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "sign-in");
   g_assert_null (clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_REGISTRATION_FORM));
   clinic_window_set_idle_clock_for_testing (f->window, NULL);
+
+  /* The front desk: a banner in Patients, the list, Confirm. */
+  {
+    GtkWidget *section, *banner, *list;
+    ClinicRegistrationsWindow *window;
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.leave-kiosk", NULL);
+    sign_in (f, "ben", BEN_PASSWORD);
+    g_assert_false (clinic_window_get_kiosk (f->window));
+    assert_shell_of (f, "ben");
+    clinic_shell_set_section (CLINIC_SHELL (clinic_window_get_shell (f->window)), "patients");
+    section = clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_PATIENTS_SECTION);
+    g_assert_nonnull (section);
+    banner = find_with_class (section, "registrations-banner");
+    g_assert_nonnull (banner);
+    g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (banner))));
+    g_assert_nonnull (clinic_test_find_label (banner, "1 registration from the kiosk is waiting for confirmation."));
+    save (f, "patients-registrations-banner");
+
+    gtk_widget_activate_action (section, "patients.registrations", NULL);
+    window = CLINIC_REGISTRATIONS_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_REGISTRATIONS_WINDOW));
+    g_assert_nonnull (window);
+    g_assert_cmpuint (clinic_registrations_window_get_n_listed (window), ==, 1);
+    list = clinic_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+    g_assert_nonnull (find_by_title (list, ADW_TYPE_ACTION_ROW, "Keller, Jana"));
+    clinic_test_wait_for_draw (GTK_WIDGET (window));
+    clinic_test_spin (300);
+    clinic_test_assert_all_named (GTK_WIDGET (window), TRUE);
+    g_free (clinic_test_save_screenshot (GTK_WIDGET (window), "registrations-window"));
+
+    /* Confirm through the row's own button. */
+    g_signal_emit_by_name (clinic_test_find_button (list, "registrations.confirm"), "clicked");
+    g_assert_cmpuint (clinic_registrations_window_get_n_listed (window), ==, 0);
+    g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (banner))));
+    gtk_window_destroy (GTK_WINDOW (window));
+
+    /* Now the patient gets in at the kiosk. */
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "win.start-kiosk", NULL);
+    sign_in (f, "jana", PAULA_PASSWORD "x");
+    assert_shell_of (f, "jana");
+  }
 }
 
 static void
