@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clinic-test-db.h"
+#include "clinic-users.h"
 
 void
 clinic_test_remove_tree (const char *dir)
@@ -168,4 +169,22 @@ clinic_test_assert_no_plaintext (const char         *dir,
           g_error ("Plaintext found in %s %s", child, when);
     }
   g_test_message ("%u files scanned in %s %s", files, dir, when);
+}
+
+gint64
+clinic_test_role_id (ClinicSession *admin,
+                     const char    *builtin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) roles = clinic_roles_list (admin, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < roles->len; i++)
+    {
+      ClinicRole *role = g_ptr_array_index (roles, i);
+
+      if (g_strcmp0 (role->builtin, builtin) == 0)
+        return role->id;
+    }
+  g_assert_not_reached ();
 }

@@ -34,6 +34,11 @@ void   clinic_test_assert_no_plaintext (const char         *dir,
                                         const char * const *needles,
                                         const char         *when);
 
+/* The id of the built-in role @builtin ("front-desk", "doctor", ...), as
+ * @admin (with the users permission) lists the roles. */
+gint64 clinic_test_role_id      (ClinicSession *admin,
+                                 const char    *builtin);
+
 /* PRAGMA integrity_check says "ok". */
 void   clinic_test_assert_whole (ClinicDb   *db);
 

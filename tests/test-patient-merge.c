@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "clinic-appointments.h"
 #include "clinic-audit.h"
 #include "clinic-db.h"
 #include "clinic-documents.h"
@@ -22,6 +23,7 @@
 #include "clinic-keys.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-schedule.h"
 #include "clinic-session.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -286,6 +288,35 @@ fill_link (Fixture    *f,
 
           g_assert_true (clinic_patients_set_photo (f->admin, patient_id, bytes, &error));
         }
+      g_assert_no_error (error);
+      return;
+    }
+  if (g_str_equal (table, "appointments") || g_str_equal (table, "waitlist"))
+    {
+      /* They point at a doctor taking appointments and a visit type. */
+      if (clinic_test_query_int (f->db, "SELECT count(*) FROM providers") == 0)
+        {
+          g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+
+          g_assert_true (clinic_providers_set (f->admin, clinic_session_get_user_id (f->admin), TRUE, &error));
+          g_free (t->name);
+          t->name = g_strdup ("Check-up");
+          g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), >, 0);
+          g_assert_no_error (error);
+        }
+    }
+  if (g_str_equal (table, "appointments"))
+    {
+      g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+      ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+      a->patient_id = patient_id;
+      a->provider_id = clinic_test_query_int (f->db, "SELECT min(user_id) FROM providers");
+      a->visit_type_id = clinic_test_query_int (f->db, "SELECT min(id) FROM visit_types");
+      a->starts_at = 1700000000 + patient_id * 3600;
+      a->status = CLINIC_APPOINTMENT_COMPLETED;
+      g_ptr_array_add (list, a);
+      g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, 1);
       g_assert_no_error (error);
       return;
     }

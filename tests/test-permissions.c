@@ -23,6 +23,7 @@
 #include "clinic-settings.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-registration.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -46,6 +47,7 @@ typedef struct
   gint64         visit_type_id;
   gint64         appointment_id;
   gint64         exception_id;
+  gint64         registered_user_id; /* a registration from the kiosk, pending */
 } Fixture;
 
 /* Enough of a PDF and of a PNG for the content to tell their types. */
@@ -232,6 +234,42 @@ call_audit_verify (Fixture *f, ClinicSession *s, GError **error)
   g_autofree char *report = NULL;
 
   return clinic_audit_verify (s, NULL, &report, error);
+}
+
+static gboolean
+call_kiosk_start (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicKiosk) kiosk = clinic_kiosk_start (s, error);
+
+  return kiosk != NULL;
+}
+
+static gboolean
+call_registrations_confirm (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_registrations_confirm (s, f->registered_user_id, error);
+}
+
+static gboolean
+call_registrations_count_pending (Fixture *f, ClinicSession *s, GError **error)
+{
+  guint n = 0;
+
+  return clinic_registrations_count_pending (s, &n, error);
+}
+
+static gboolean
+call_registrations_list_pending (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_registrations_list_pending (s, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_registrations_reject (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_registrations_reject (s, f->registered_user_id, "Not a patient here", error);
 }
 
 static gboolean
@@ -751,6 +789,7 @@ static const Row rows[] = {
   { "clinic_documents_list",            CLINIC_PERMISSION_CHART_READ,  call_documents_list },
   { "clinic_documents_read",            CLINIC_PERMISSION_CHART_READ,  call_documents_read },
   { "clinic_documents_remove",          CLINIC_PERMISSION_CHART_WRITE, call_documents_remove },
+  { "clinic_kiosk_start",               CLINIC_PERMISSION_KIOSK_START, call_kiosk_start },
   { "clinic_patients_create",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_create },
   { "clinic_patients_dup_photo",        CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_dup_photo },
   { "clinic_patients_find_duplicates",  CLINIC_PERMISSION_PATIENTS_CONTACT_READ,  call_patients_find_duplicates },
@@ -766,6 +805,10 @@ static const Row rows[] = {
   { "clinic_patients_set_photo",        CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_photo },
   { "clinic_patients_set_status",       CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_set_status },
   { "clinic_patients_update",           CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_patients_update },
+  { "clinic_registrations_confirm",     CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_confirm },
+  { "clinic_registrations_count_pending", CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_count_pending },
+  { "clinic_registrations_list_pending", CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_list_pending },
+  { "clinic_registrations_reject",      CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_registrations_reject },
   { "clinic_roles_create",              CLINIC_PERMISSION_USERS,    call_roles_create },
   { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
   { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
@@ -1019,6 +1062,22 @@ fixture_set_up (Fixture       *f,
     g_assert_no_error (error);
     clinic_patients_set_photo (f->admin, f->patient_id, png, &error);
     g_assert_no_error (error);
+  }
+
+  /* A patient who registered at the kiosk and waits for the front desk:
+   * what confirm and reject would change. */
+  {
+    g_autoptr(ClinicPatient) p = clinic_test_patient_new ("Keller", "Jana", "1991-07-08", "030 555 0177");
+    g_autoptr(ClinicKiosk) kiosk = clinic_kiosk_start (f->admin, &error);
+    g_autoptr(ClinicUser) user = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (clinic_patients_self_register (kiosk, p, "jana", PASSWORD, &CLINIC_KDF_LIMITS_TEST,
+                                                  NULL, &error));
+    g_assert_no_error (error);
+    user = clinic_users_lookup_by_name (f->admin, "jana", &error);
+    g_assert_no_error (error);
+    f->registered_user_id = user->id;
   }
 }
 

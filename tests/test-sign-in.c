@@ -13,6 +13,9 @@
 
 #include "clinic-db.h"
 #include "clinic-keys.h"
+#include "clinic-patients-section.h"
+#include "clinic-registration-form.h"
+#include "clinic-registrations-window.h"
 #include "clinic-session.h"
 #include "clinic-setup-assistant.h"
 #include "clinic-shell.h"
@@ -680,6 +683,161 @@ test_kiosk (Fixture       *f,
   g_assert_false (clinic_application_get_privacy_mode (app));
 }
 
+/* --- Registering at the kiosk ------------------------------------------ */
+
+static void
+fill (GtkWidget  *form,
+      GType       type,
+      const char *title,
+      const char *text)
+{
+  GtkWidget *row = find_by_title (form, type, title);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  clinic_test_type (row, text);
+}
+
+static void
+start_kiosk (Fixture *f)
+{
+  sign_in (f, "ben", BEN_PASSWORD);
+  assert_shell_of (f, "ben");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.start-kiosk", NULL);
+  g_assert_true (clinic_window_get_kiosk (f->window));
+}
+
+/* A new patient registers at the kiosk, is told what happens next, and
+ * cannot sign in until the front desk confirms. */
+static void
+test_kiosk_registration (Fixture       *f,
+                         gconstpointer  data)
+{
+  ClinicSignInPage *page = sign_in_page (f);
+  GtkWidget *register_button = clinic_test_find_button (GTK_WIDGET (page), "sign-in.register");
+  GtkWidget *form;
+  ClinicRegistrationForm *reg;
+
+  /* Not on the staff sign-in page. */
+  g_assert_nonnull (register_button);
+  g_assert_false (gtk_widget_get_visible (register_button));
+
+  start_kiosk (f);
+  g_assert_true (gtk_widget_get_visible (register_button));
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.register", NULL);
+  g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "register");
+  form = clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_REGISTRATION_FORM);
+  g_assert_nonnull (form);
+  reg = CLINIC_REGISTRATION_FORM (form);
+  clinic_test_spin (300);
+  clinic_test_assert_all_named (GTK_WIDGET (f->window), TRUE);
+
+  /* Clear mistakes, one at a time, on the field at fault. */
+  gtk_widget_activate_action (form, "registration.submit", NULL);
+  g_assert_nonnull (strstr (clinic_registration_form_get_error (reg), "family name"));
+  g_assert_true (gtk_widget_has_css_class (find_by_title (form, ADW_TYPE_ENTRY_ROW, "_Family Name"), "error"));
+
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Family Name", "Keller");
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Given Names", "Jana");
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Date of Birth (for example 1984-03-12)", "1991-13-45");
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Phone (optional)", "0171 5550177");
+  fill (form, ADW_TYPE_ENTRY_ROW, "_User Name", "jana");
+  fill (form, ADW_TYPE_PASSWORD_ENTRY_ROW, "_Password", PAULA_PASSWORD "x");
+  fill (form, ADW_TYPE_PASSWORD_ENTRY_ROW, "_Repeat the Password", PAULA_PASSWORD "y");
+  gtk_widget_activate_action (form, "registration.submit", NULL);
+  g_assert_nonnull (strstr (clinic_registration_form_get_error (reg), "date of birth"));
+  g_assert_false (gtk_widget_has_css_class (find_by_title (form, ADW_TYPE_ENTRY_ROW, "_Family Name"), "error"));
+
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Date of Birth (for example 1984-03-12)", "1991-07-08");
+  gtk_widget_activate_action (form, "registration.submit", NULL);
+  g_assert_nonnull (strstr (clinic_registration_form_get_error (reg), "not the same"));
+
+  /* A taken user name: said so, on the user name. */
+  fill (form, ADW_TYPE_ENTRY_ROW, "_User Name", "paula");
+  fill (form, ADW_TYPE_PASSWORD_ENTRY_ROW, "_Repeat the Password", PAULA_PASSWORD "x");
+  gtk_widget_activate_action (form, "registration.submit", NULL);
+  g_assert_nonnull (strstr (clinic_registration_form_get_error (reg), "taken"));
+  g_assert_true (gtk_widget_has_css_class (find_by_title (form, ADW_TYPE_ENTRY_ROW, "_User Name"), "error"));
+  g_assert_false (clinic_registration_form_get_done (reg));
+  save (f, "kiosk-registration-form");
+
+  /* Enter in the last field sends the form. */
+  fill (form, ADW_TYPE_ENTRY_ROW, "_User Name", "jana");
+  g_signal_emit_by_name (find_by_title (form, ADW_TYPE_PASSWORD_ENTRY_ROW, "_Repeat the Password"),
+                         "entry-activated");
+  g_assert_null (clinic_registration_form_get_error (reg));
+  g_assert_true (clinic_registration_form_get_done (reg));
+  g_assert_nonnull (clinic_test_find_label (form, "Your registration is waiting for confirmation at the front desk. Please let them know you have registered; once they have confirmed it, you can sign in here with your user name and password."));
+  clinic_test_spin (300);
+  clinic_test_assert_all_named (GTK_WIDGET (f->window), TRUE);
+  save (f, "kiosk-registration-done");
+
+  /* Done: back to the kiosk's sign-in, the form gone. */
+  gtk_widget_activate_action (form, "registration.cancel", NULL);
+  g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "sign-in");
+  g_assert_null (clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_REGISTRATION_FORM));
+  g_assert_cmpint (clinic_sign_in_page_get_mode (page), ==, CLINIC_SIGN_IN_MODE_KIOSK);
+
+  /* Waiting for the front desk: the right password hears so. */
+  sign_in (f, "jana", PAULA_PASSWORD "x");
+  g_assert_cmpstr (clinic_sign_in_page_get_error (page), ==,
+                   "Your registration is waiting for confirmation at the front desk.");
+  g_assert_null (clinic_window_get_shell (f->window));
+
+  /* A form left half filled in goes after the kiosk's idle time. */
+  fake_now = 1000 * G_USEC_PER_SEC;
+  clinic_window_set_idle_clock_for_testing (f->window, fake_clock);
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.register", NULL);
+  form = clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_REGISTRATION_FORM);
+  fill (form, ADW_TYPE_ENTRY_ROW, "_Family Name", "Halfway");
+  fake_now += 121 * G_USEC_PER_SEC;
+  g_assert_true (clinic_window_check_idle (f->window));
+  g_assert_cmpstr (clinic_window_get_visible_page (f->window), ==, "sign-in");
+  g_assert_null (clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_REGISTRATION_FORM));
+  clinic_window_set_idle_clock_for_testing (f->window, NULL);
+
+  /* The front desk: a banner in Patients, the list, Confirm. */
+  {
+    GtkWidget *section, *banner, *list;
+    ClinicRegistrationsWindow *window;
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.leave-kiosk", NULL);
+    sign_in (f, "ben", BEN_PASSWORD);
+    g_assert_false (clinic_window_get_kiosk (f->window));
+    assert_shell_of (f, "ben");
+    clinic_shell_set_section (CLINIC_SHELL (clinic_window_get_shell (f->window)), "patients");
+    section = clinic_test_find_widget (GTK_WIDGET (f->window), CLINIC_TYPE_PATIENTS_SECTION);
+    g_assert_nonnull (section);
+    banner = find_with_class (section, "registrations-banner");
+    g_assert_nonnull (banner);
+    g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (banner))));
+    g_assert_nonnull (clinic_test_find_label (banner, "1 registration from the kiosk is waiting for confirmation."));
+    save (f, "patients-registrations-banner");
+
+    gtk_widget_activate_action (section, "patients.registrations", NULL);
+    window = CLINIC_REGISTRATIONS_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_REGISTRATIONS_WINDOW));
+    g_assert_nonnull (window);
+    g_assert_cmpuint (clinic_registrations_window_get_n_listed (window), ==, 1);
+    list = clinic_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+    g_assert_nonnull (find_by_title (list, ADW_TYPE_ACTION_ROW, "Keller, Jana"));
+    clinic_test_wait_for_draw (GTK_WIDGET (window));
+    clinic_test_spin (300);
+    clinic_test_assert_all_named (GTK_WIDGET (window), TRUE);
+    g_free (clinic_test_save_screenshot (GTK_WIDGET (window), "registrations-window"));
+
+    /* Confirm through the row's own button. */
+    g_signal_emit_by_name (clinic_test_find_button (list, "registrations.confirm"), "clicked");
+    g_assert_cmpuint (clinic_registrations_window_get_n_listed (window), ==, 0);
+    g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (banner))));
+    gtk_window_destroy (GTK_WINDOW (window));
+
+    /* Now the patient gets in at the kiosk. */
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "win.start-kiosk", NULL);
+    sign_in (f, "jana", PAULA_PASSWORD "x");
+    assert_shell_of (f, "jana");
+  }
+}
+
 static void
 test_recovery_key (Fixture       *f,
                    gconstpointer  data)
@@ -769,6 +927,8 @@ main (int   argc,
               fixture_set_up, test_patient_not_at_staff_sign_in, fixture_tear_down);
   g_test_add ("/sign-in/kiosk", Fixture, NULL,
               fixture_set_up, test_kiosk, fixture_tear_down);
+  g_test_add ("/sign-in/kiosk-registration", Fixture, NULL,
+              fixture_set_up, test_kiosk_registration, fixture_tear_down);
   g_test_add ("/sign-in/recovery-key-form", Fixture, NULL,
               fixture_set_up, test_recovery_key, fixture_tear_down);
 

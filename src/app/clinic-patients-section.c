@@ -7,6 +7,8 @@
 #include "clinic-app-utils.h"
 #include "clinic-chart-window.h"
 #include "clinic-merge-dialog.h"
+#include "clinic-registration.h"
+#include "clinic-registrations-window.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-import.h"
 #include "clinic-patient-model.h"
@@ -40,6 +42,8 @@ struct _ClinicPatientsSection
   GtkColumnView       *column_view;
   GtkWidget           *new_button;
   GtkWidget           *merge_button;
+  GtkRevealer         *registrations_revealer;
+  GtkLabel            *registrations_label;
   AdwToastOverlay     *toast_overlay;
   GtkWidget           *import_button;
   AdwStatusPage       *empty_page;
@@ -388,6 +392,51 @@ clinic_patients_section_search (ClinicPatientsSection *self,
   run_search (self);
 }
 
+/* "N registrations waiting" from the kiosk, for those who may confirm
+ * them; a count reads no patient. */
+static void
+update_registrations (ClinicPatientsSection *self)
+{
+  ClinicSession *session = clinic_section_get_session (CLINIC_SECTION (self));
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!clinic_session_has_permission (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE) ||
+      clinic_session_get_kind (session) != CLINIC_USER_STAFF ||
+      !clinic_registrations_count_pending (session, &n, NULL))
+    n = 0;
+
+  text = g_strdup_printf (ngettext ("%u registration from the kiosk is waiting for confirmation.",
+                                    "%u registrations from the kiosk are waiting for confirmation.", n),
+                          n);
+  gtk_label_set_text (self->registrations_label, text);
+  gtk_revealer_set_reveal_child (self->registrations_revealer, n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "patients.registrations", n > 0);
+}
+
+static void
+on_registrations_changed (ClinicPatientsSection *self)
+{
+  update_registrations (self);
+  run_search (self);
+}
+
+static void
+registrations_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ClinicPatientsSection *self = CLINIC_PATIENTS_SECTION (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *window;
+
+  window = clinic_registrations_window_new (root ? GTK_WINDOW (root) : NULL,
+                                            clinic_section_get_session (CLINIC_SECTION (self)));
+  g_signal_connect_object (window, "changed", G_CALLBACK (on_registrations_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 clinic_patients_section_session_set (ClinicSection *section)
 {
@@ -432,6 +481,7 @@ clinic_patients_section_session_set (ClinicSection *section)
   add_column (self, COLUMN_BIRTH_DATE, _("Date of Birth"), FALSE);
   add_column (self, COLUMN_CHART_NUMBER, _("Chart No."), FALSE);
 
+  update_registrations (self);
   run_search (self);
 }
 
@@ -484,6 +534,8 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, new_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, merge_button);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, registrations_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, registrations_label);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, import_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
@@ -497,6 +549,7 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_M, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "patients.merge", NULL);
   gtk_widget_class_install_action (widget_class, "patients.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "patients.registrations", NULL, registrations_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "patients.import", NULL);
 }
 

@@ -65,6 +65,8 @@ group_title (const char *prefix)
     return _("Documents");
   if (g_strcmp0 (prefix, "security") == 0)
     return _("Security");
+  if (g_strcmp0 (prefix, "registration") == 0)
+    return _("Registration at the Kiosk");
 
   return _("Other");
 }

@@ -33,6 +33,7 @@ struct _ClinicSignInPage
   char             *database_path;
   ClinicDb         *db;
   ClinicSignInMode  mode;
+  ClinicKiosk      *kiosk;
   GCancellable     *cancellable;
 
   /* The account that must wait, and until when (Unix seconds). */
@@ -60,6 +61,7 @@ struct _ClinicSignInPage
   GtkButton        *password_button;
   GtkButton        *leave_kiosk_button;
   GtkButton        *cancel_button;
+  GtkButton        *register_button;
   GtkLabel         *database_label;
 };
 
@@ -67,6 +69,7 @@ G_DEFINE_FINAL_TYPE (ClinicSignInPage, clinic_sign_in_page, ADW_TYPE_BIN)
 
 enum {
   SIGNED_IN,
+  REGISTER,
   N_SIGNALS
 };
 
@@ -90,6 +93,15 @@ is_locked_out (ClinicSignInPage *self)
 
   user = dup_entered_user (self);
   return g_strcmp0 (user, self->locked_out_user) == 0;
+}
+
+/* Read afresh each time the page is shown: the setting may have changed
+ * (clinicctl) since the kiosk started. */
+static gboolean
+can_register (ClinicSignInPage *self)
+{
+  return self->mode == CLINIC_SIGN_IN_MODE_KIOSK && self->kiosk != NULL && !self->busy &&
+         clinic_kiosk_can_register (self->kiosk);
 }
 
 static void
@@ -121,6 +133,7 @@ clinic_sign_in_page_update_actions (ClinicSignInPage *self)
                                  self->mode == CLINIC_SIGN_IN_MODE_KIOSK);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.cancel-leave-kiosk",
                                  self->mode == CLINIC_SIGN_IN_MODE_KIOSK_LEAVE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.register", can_register (self));
 }
 
 /* Which parts of the page show, and what it says, for the mode. */
@@ -138,6 +151,7 @@ clinic_sign_in_page_update_view (ClinicSignInPage *self)
                           self->mode == CLINIC_SIGN_IN_MODE_KIOSK);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button),
                           self->mode == CLINIC_SIGN_IN_MODE_KIOSK_LEAVE);
+  gtk_widget_set_visible (GTK_WIDGET (self->register_button), can_register (self));
   gtk_widget_set_visible (GTK_WIDGET (self->database_label), start);
 
   if (self->use_recovery_key)
@@ -208,6 +222,17 @@ clinic_sign_in_page_set_db (ClinicSignInPage *self,
   g_set_object (&self->db, db);
   if (db != NULL)
     self->use_recovery_key = FALSE;
+  clinic_sign_in_page_update_view (self);
+  clinic_sign_in_page_update_actions (self);
+}
+
+void
+clinic_sign_in_page_set_kiosk (ClinicSignInPage *self,
+                               ClinicKiosk      *kiosk)
+{
+  g_return_if_fail (CLINIC_IS_SIGN_IN_PAGE (self));
+
+  g_set_object (&self->kiosk, kiosk);
   clinic_sign_in_page_update_view (self);
   clinic_sign_in_page_update_actions (self);
 }
@@ -659,6 +684,21 @@ clinic_sign_in_page_cancel_leave_kiosk (GtkWidget  *widget,
 }
 
 static void
+clinic_sign_in_page_register (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  ClinicSignInPage *self = CLINIC_SIGN_IN_PAGE (widget);
+
+  if (!can_register (self))
+    return;
+
+  clear_secrets (self);
+  clinic_sign_in_page_show_error (self, NULL);
+  g_signal_emit (self, signals[REGISTER], 0);
+}
+
+static void
 on_user_activated (ClinicSignInPage *self)
 {
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
@@ -712,6 +752,7 @@ clinic_sign_in_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_object (&self->db);
+  g_clear_object (&self->kiosk);
   gtk_widget_dispose_template (GTK_WIDGET (object), CLINIC_TYPE_SIGN_IN_PAGE);
 
   G_OBJECT_CLASS (clinic_sign_in_page_parent_class)->dispose (object);
@@ -747,6 +788,12 @@ clinic_sign_in_page_class_init (ClinicSignInPageClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, CLINIC_TYPE_SESSION);
+  signals[REGISTER] =
+    g_signal_new ("register",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Clinic/ui/clinic-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, icon);
@@ -765,6 +812,7 @@ clinic_sign_in_page_class_init (ClinicSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, password_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, leave_kiosk_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, register_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicSignInPage, database_label);
   gtk_widget_class_bind_template_callback (widget_class, on_user_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
@@ -781,6 +829,8 @@ clinic_sign_in_page_class_init (ClinicSignInPageClass *klass)
                                    clinic_sign_in_page_leave_kiosk);
   gtk_widget_class_install_action (widget_class, "sign-in.cancel-leave-kiosk", NULL,
                                    clinic_sign_in_page_cancel_leave_kiosk);
+  gtk_widget_class_install_action (widget_class, "sign-in.register", NULL,
+                                   clinic_sign_in_page_register);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "clinic-db.h"
+#include "clinic-kiosk.h"
 #include "clinic-session.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,10 @@ G_DECLARE_FINAL_TYPE (ClinicSignInPage, clinic_sign_in_page, CLINIC, SIGN_IN_PAG
  * thread) and the session started on it; otherwise the session was signed
  * in on the open database. In the kiosk modes the page has already
  * refused the accounts that do not belong there.
+ *
+ * ClinicSignInPage::register:
+ *
+ * A new patient at the kiosk asked for the registration form.
  */
 
 /* Shows which database the page signs in to, and opens it at a cold
@@ -61,6 +66,13 @@ void              clinic_sign_in_page_set_mode          (ClinicSignInPage      *
                                                          const char            *user_name,
                                                          const char            *display_name);
 ClinicSignInMode  clinic_sign_in_page_get_mode          (ClinicSignInPage      *self);
+
+/* The kiosk the page runs in (NULL outside kiosk mode). In KIOSK mode,
+ * while the kiosk offers registration (clinic_kiosk_can_register), the
+ * page shows "New Patient? Register…" (action sign-in.register), which
+ * emits ClinicSignInPage::register for the window to show the form. */
+void              clinic_sign_in_page_set_kiosk         (ClinicSignInPage      *self,
+                                                         ClinicKiosk           *kiosk);
 
 /* The message shown under the form, or NULL when there is none.
  * Returns: (transfer none) (nullable). */

@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-registration-form.h"
 #include "clinic-settings.h"
 #include "clinic-setup-assistant.h"
 #include "clinic-shell.h"
@@ -40,6 +41,10 @@ struct _ClinicWindow
   ClinicShell          *shell;
   gboolean              locked;
   gboolean              kiosk;
+  /* While the kiosk runs: its right to register new patients (made from
+   * the session of whoever started it), and the form when one is open. */
+  ClinicKiosk          *kiosk_seat;
+  GtkWidget            *registration;
   gboolean              told_recovery_key_outdated;
 
   /* Idleness */
@@ -223,9 +228,43 @@ show_sign_in (ClinicWindow     *self,
     }
 
   clinic_sign_in_page_set_db (self->sign_in_page, get_db (self));
+  clinic_sign_in_page_set_kiosk (self->sign_in_page, self->kiosk ? self->kiosk_seat : NULL);
   clinic_sign_in_page_set_mode (self->sign_in_page, mode, user, display);
   show_page (self, "sign-in");
   clinic_window_update_actions (self);
+}
+
+/* The registration form goes with everything typed into it. */
+static void
+close_registration (ClinicWindow *self)
+{
+  if (self->registration == NULL)
+    return;
+
+  gtk_stack_remove (self->stack, self->registration);
+  self->registration = NULL;
+}
+
+static void
+on_registration_finished (ClinicWindow *self)
+{
+  close_registration (self);
+  show_sign_in (self, CLINIC_SIGN_IN_MODE_KIOSK, FALSE);
+}
+
+static void
+on_register (ClinicWindow *self)
+{
+  if (!self->kiosk || self->kiosk_seat == NULL || self->session != NULL)
+    return;
+
+  close_registration (self);
+  self->registration = clinic_registration_form_new (self->kiosk_seat);
+  g_signal_connect_object (self->registration, "finished",
+                           G_CALLBACK (on_registration_finished), self, G_CONNECT_SWAPPED);
+  gtk_stack_add_named (self->stack, self->registration, "register");
+  self->last_activity = clinic_window_now (self);
+  show_page (self, "register");
 }
 
 /* Things an administrator must hear once after the database opened. */
@@ -304,6 +343,11 @@ on_signed_in (ClinicWindow     *self,
 
     case CLINIC_SIGN_IN_MODE_KIOSK_LEAVE:
       self->kiosk = FALSE;
+      close_registration (self);
+      if (self->kiosk_seat != NULL)
+        clinic_kiosk_stop (self->kiosk_seat);
+      g_clear_object (&self->kiosk_seat);
+      clinic_sign_in_page_set_kiosk (page, NULL);
       gtk_window_set_deletable (GTK_WINDOW (self), TRUE);
       gtk_window_unfullscreen (GTK_WINDOW (self));
       break;
@@ -391,10 +435,21 @@ action_start_kiosk (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   ClinicWindow *self = CLINIC_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
 
   if (self->session == NULL || self->locked || self->kiosk ||
       !clinic_session_has_permission (self->session, CLINIC_PERMISSION_KIOSK_START))
     return;
+
+  /* The kiosk's one right of its own (registering new patients) comes
+   * from this staff member, before their session ends. */
+  g_clear_object (&self->kiosk_seat);
+  self->kiosk_seat = clinic_kiosk_start (self->session, &error);
+  if (self->kiosk_seat == NULL)
+    {
+      clinic_toast_overlay_add (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
 
   /* The staff member's session ends: whoever leaves the kiosk signs in
    * anew. */
@@ -450,7 +505,11 @@ clinic_window_check_idle (ClinicWindow *self)
   g_return_val_if_fail (CLINIC_IS_WINDOW (self), FALSE);
 
   db = get_db (self);
-  if (db == NULL || self->session == NULL || self->locked)
+  if (db == NULL || self->locked)
+    return FALSE;
+  /* Nobody signed in: only a registration form left half filled in at
+   * the kiosk has anything to time out. */
+  if (self->session == NULL && (!self->kiosk || self->registration == NULL))
     return FALSE;
 
   key = self->kiosk ? "security.kiosk-idle-minutes" : "security.idle-lock-minutes";
@@ -459,7 +518,9 @@ clinic_window_check_idle (ClinicWindow *self)
   if (clinic_window_now (self) - self->last_activity < minutes * 60 * G_USEC_PER_SEC)
     return FALSE;
 
-  if (self->kiosk)
+  if (self->kiosk && self->session == NULL)
+    on_registration_finished (self);
+  else if (self->kiosk)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.kiosk-done", NULL);
   else
     clinic_window_lock (self, FALSE);
@@ -675,6 +736,8 @@ clinic_window_dispose (GObject *object)
     clinic_session_sign_out (self->session);
   g_clear_object (&self->session);
   self->shell = NULL;
+  g_clear_object (&self->kiosk_seat);
+  self->registration = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CLINIC_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -722,6 +785,8 @@ clinic_window_init (ClinicWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->sign_in_page, "register",
+                           G_CALLBACK (on_register), self, G_CONNECT_SWAPPED);
   clinic_menu_button_set_accessible_label (self->primary_menu_button, _("Main Menu"));
 
   self->settings = g_settings_new (APPLICATION_ID);

@@ -29,4 +29,20 @@ gboolean       clinic_patients_store_row (ClinicDb             *db,
                                           const char           *treatment,
                                           GError              **error);
 
+/* Registers @patient (its id, chart number, status and treatment plan
+ * are ignored: a new active record without one) inside the caller's
+ * write transaction, with its search entries. @patient must have passed
+ * clinic_patient_validate(). Returns the id, 0 on error. */
+gint64         clinic_patients_insert_new (ClinicDb             *db,
+                                           const ClinicPatient  *patient,
+                                           GError              **error);
+
+/* *@found: whether a registered record looks like @patient, as
+ * clinic_patients_find_duplicates() decides, without reading that
+ * record out (the kiosk must learn nothing of it). */
+gboolean       clinic_patients_has_duplicate (ClinicDb             *db,
+                                              const ClinicPatient  *patient,
+                                              gboolean             *found,
+                                              GError              **error);
+
 G_END_DECLS

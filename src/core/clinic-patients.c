@@ -1680,3 +1680,35 @@ sql_error:
   sqlite3_finalize (stmt);
   return NULL;
 }
+
+/* --- For the core's own modules (clinic-patients-private.h) ------------ */
+
+gint64
+clinic_patients_insert_new (ClinicDb             *db,
+                            const ClinicPatient  *patient,
+                            GError              **error)
+{
+  ClinicPatient fresh = *patient;
+
+  fresh.status = CLINIC_PATIENT_ACTIVE;
+  return insert_row (db, &fresh, "", error);
+}
+
+gboolean
+clinic_patients_has_duplicate (ClinicDb             *db,
+                               const ClinicPatient  *patient,
+                               gboolean             *found,
+                               GError              **error)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autoptr(GArray) registered = NULL;
+
+  /* The import's check (one record against the registry), which reads
+   * no patient out. */
+  g_ptr_array_add (one, (gpointer) patient);
+  registered = find_registered (db, one, NULL, NULL, NULL, error);
+  if (registered == NULL)
+    return FALSE;
+  *found = registered->len > 0;
+  return TRUE;
+}

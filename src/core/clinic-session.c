@@ -259,6 +259,39 @@ audit_failure (ClinicDb   *db,
     g_warning ("A failed sign-in could not be audited: %s", error->message);
 }
 
+/* A patient account made at the kiosk signs in only once the front desk
+ * has confirmed it (clinic-registration.h); a rejected one is disabled
+ * and refused above. */
+static gboolean
+check_registration (ClinicSession  *self,
+                    GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean pending;
+  int rc;
+
+  stmt = clinic_db_prepare (self->db,
+                            "SELECT 1 FROM self_registrations WHERE user_id = ?1 AND state = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->user_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
+                                  clinic_db_get_path (self->db));
+      return FALSE;
+    }
+
+  pending = rc == SQLITE_ROW;
+  if (pending)
+    g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                         _("Your registration is waiting for confirmation at the front desk."));
+  return !pending;
+}
+
 ClinicSession *
 clinic_session_sign_in (ClinicDb    *db,
                         const char  *user,
@@ -317,6 +350,13 @@ clinic_session_sign_in (ClinicDb    *db,
       audit_failure (db, name);
       g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
                            _("This account has been disabled. An administrator can enable it again."));
+      return NULL;
+    }
+  /* Told only after the right password, like "disabled": a wrong one
+   * gets the one message above, whatever the account's state. */
+  if (!check_registration (self, error))
+    {
+      audit_failure (db, name);
       return NULL;
     }
 

@@ -235,6 +235,23 @@ static ClinicSettingSpec specs[] = {
     .max = 30,
     .invalid_message = N_("The idle time before the kiosk starts over must be between 1 and 30 minutes."),
   },
+  /* Patients registering themselves at the kiosk (clinic-registration.h). */
+  {
+    .key = "registration.self-service",
+    .type = CLINIC_SETTING_BOOL,
+    .default_value = "true",
+    .title = N_("Patients can register at the kiosk"),
+    .description = N_("The kiosk offers new patients a form to register themselves."),
+    .invalid_message = N_("“Patients can register at the kiosk” must be on or off."),
+  },
+  {
+    .key = "registration.requires-confirmation",
+    .type = CLINIC_SETTING_BOOL,
+    .default_value = "true",
+    .title = N_("Front desk confirms registrations"),
+    .description = N_("A patient who registered at the kiosk can sign in only after the front desk has confirmed the registration."),
+    .invalid_message = N_("“Front desk confirms registrations” must be on or off."),
+  },
   /* Kept by the Dashboard's "Back Up Now", not edited on the settings page. */
   {
     .key = "backup.last-time",

@@ -46,6 +46,7 @@
 #include "clinic-paths.h"
 #include "clinic-settings.h"
 #include "clinic-users.h"
+#include "clinic-users-private.h"
 
 #define USER_NAME_MAX    64
 #define DISPLAY_NAME_MAX 120
@@ -795,6 +796,100 @@ clinic_users_lookup_by_name (ClinicSession  *session,
   return user;
 }
 
+gboolean
+clinic_users_check_new (ClinicDb        *db,
+                        const char      *name,
+                        const char      *display_name,
+                        ClinicUserKind   kind,
+                        const char      *password,
+                        char           **out_name,
+                        char           **out_label,
+                        GError         **error)
+{
+  g_autofree char *user_name = NULL;
+  g_autofree char *label = NULL;
+
+  user_name = check_user_name (name, error);
+  if (user_name == NULL)
+    return FALSE;
+  label = check_display_name (display_name, error);
+  if (label == NULL)
+    return FALSE;
+  if (!check_password (db, kind, password, user_name, error))
+    return FALSE;
+
+  *out_name = g_steal_pointer (&user_name);
+  *out_label = g_steal_pointer (&label);
+  return TRUE;
+}
+
+gint64
+clinic_users_insert_row (ClinicDb        *db,
+                         const char      *user_name,
+                         const char      *label,
+                         ClinicUserKind   kind,
+                         gint64           role_id,
+                         const char      *hash,
+                         gint64           patient_id,
+                         GError         **error)
+{
+  g_autoptr(ClinicRole) role = NULL;
+  sqlite3_stmt *stmt;
+  gboolean taken = FALSE;
+
+  if (kind == CLINIC_USER_PATIENT && role_id == 0)
+    {
+      role_id = lookup_patient_role (db, error);
+      if (role_id == 0)
+        return 0;
+    }
+  role = lookup_role (db, role_id, error);
+  if (role == NULL)
+    return 0;
+  if (kind == CLINIC_USER_PATIENT && g_strcmp0 (role->builtin, "patient") != 0)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("A patient account always has the patient role."));
+      return 0;
+    }
+  if (kind == CLINIC_USER_STAFF && g_strcmp0 (role->builtin, "patient") == 0)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("The patient role is only for patient accounts; choose a staff role."));
+      return 0;
+    }
+
+  if (!name_taken (db, "SELECT 1 FROM users WHERE name = ?1 AND id != ?2", user_name, 0,
+                   &taken, error))
+    return 0;
+  if (taken)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                   _("The sign-in name “%s” is taken; choose another one."), user_name);
+      return 0;
+    }
+
+  stmt = clinic_db_prepare (db,
+                            "INSERT INTO users (name, display_name, role_id, kind, password_hash, created_at,"
+                            " patient_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, user_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, label, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, role_id);
+  sqlite3_bind_text (stmt, 4, kind == CLINIC_USER_PATIENT ? "patient" : "staff", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+  if (patient_id > 0)
+    sqlite3_bind_int64 (stmt, 7, patient_id);
+  else
+    sqlite3_bind_null (stmt, 7);
+  if (!clinic_db_step_done (db, stmt, error))
+    return 0;
+  return sqlite3_last_insert_rowid (clinic_db_get_handle (db));
+}
+
 gint64
 clinic_users_create (ClinicSession          *session,
                      const char             *name,
@@ -808,10 +903,7 @@ clinic_users_create (ClinicSession          *session,
   g_autofree char *user_name = NULL;
   g_autofree char *label = NULL;
   g_autofree char *hash = NULL;
-  g_autoptr(ClinicRole) role = NULL;
   g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
-  gboolean taken = FALSE;
   ClinicDb *db;
   gint64 id;
 
@@ -821,13 +913,7 @@ clinic_users_create (ClinicSession          *session,
   g_return_val_if_fail (kind == CLINIC_USER_STAFF || kind == CLINIC_USER_PATIENT, 0);
 
   db = clinic_session_get_db (session);
-  user_name = check_user_name (name, error);
-  if (user_name == NULL)
-    return 0;
-  label = check_display_name (display_name, error);
-  if (label == NULL)
-    return 0;
-  if (!check_password (db, kind, password, user_name, error))
+  if (!clinic_users_check_new (db, name, display_name, kind, password, &user_name, &label, error))
     return 0;
 
   /* Argon2id before the write lock is taken: the hash needs no database. */
@@ -838,53 +924,9 @@ clinic_users_create (ClinicSession          *session,
   if (!clinic_db_begin_write (db, error))
     return 0;
 
-  if (kind == CLINIC_USER_PATIENT && role_id == 0)
-    {
-      role_id = lookup_patient_role (db, error);
-      if (role_id == 0)
-        goto fail;
-    }
-  role = lookup_role (db, role_id, error);
-  if (role == NULL)
+  id = clinic_users_insert_row (db, user_name, label, kind, role_id, hash, 0, error);
+  if (id == 0)
     goto fail;
-  if (kind == CLINIC_USER_PATIENT && g_strcmp0 (role->builtin, "patient") != 0)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("A patient account always has the patient role."));
-      goto fail;
-    }
-  if (kind == CLINIC_USER_STAFF && g_strcmp0 (role->builtin, "patient") == 0)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("The patient role is only for patient accounts; choose a staff role."));
-      goto fail;
-    }
-
-  if (!name_taken (db, "SELECT 1 FROM users WHERE name = ?1 AND id != ?2", user_name, 0,
-                   &taken, error))
-    goto fail;
-  if (taken)
-    {
-      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
-                   _("The sign-in name “%s” is taken; choose another one."), user_name);
-      goto fail;
-    }
-
-  stmt = clinic_db_prepare (db,
-                            "INSERT INTO users (name, display_name, role_id, kind, password_hash, created_at) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, user_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, label, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, role_id);
-  sqlite3_bind_text (stmt, 4, kind == CLINIC_USER_PATIENT ? "patient" : "staff", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
-  if (!clinic_db_step_done (db, stmt, error))
-    goto fail;
-  id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
 
   if (!audit (db, session, "user.created", "user", id, NULL, user_name, error))
     goto fail;
