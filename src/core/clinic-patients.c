@@ -592,38 +592,53 @@ fts_add (ClinicDb  *db,
 
 /* --- Duplicates ----------------------------------------------------------- */
 
-/* The last 8 digits of @phone ("" when it has fewer than 6). */
+/* The last 8 digits of @phone read backwards, last digit first ("" when
+ * it has fewer than 6): what the columns phone_tail_rev and
+ * phone2_tail_rev hold (008-phone-tails.sql), and what a record looking
+ * for its duplicates compares them with. */
 static char *
-phone_tail (const char *phone)
+phone_tail_rev (const char *phone)
 {
   g_autofree char *digits = phone_digits (phone);
   gsize n = strlen (digits);
+  char *tail;
 
   if (n < 6)
     return g_strdup ("");
-  return g_strdup (digits + (n > 8 ? n - 8 : 0));
+  tail = g_strndup (digits + (n > 8 ? n - 8 : 0), MIN (n, 8));
+  return g_strreverse (tail);
 }
 
 /* Phone numbers compare by their last 8 digits ("030 1234567" is
- * "+49 30 1234567"); a number needs 6 digits to count at all. The
- * parameters are bound by bind_probe(). */
-#define DUPLICATE_WHERE \
-  " p.id != ?1 AND p.merged_into IS NULL AND (" \
-  "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE" \
-  "   AND p.given_names = ?4 COLLATE NOCASE)" \
-  "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
-  "      WHERE patients_phone_fts MATCH '\"' || ?5 || '\"')" \
-  "      AND (p.phone_digits LIKE '%' || ?5 OR p.phone_digits LIKE '%' || ?5 || ' %'))" \
-  "  OR (?6 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
-  "      WHERE patients_phone_fts MATCH '\"' || ?6 || '\"')" \
-  "      AND (p.phone_digits LIKE '%' || ?6 OR p.phone_digits LIKE '%' || ?6 || ' %')))"
+ * "+49 30 1234567"): one number's tail (6 digits at least, 8 at most)
+ * must be the end of the other. With the tails stored backwards that is
+ * a range of the column's index: @tail itself up to @tail followed by
+ * ':', the character after '9'. */
+#define PHONE_ENDS_IN(column, tail) \
+  "(" tail " != '' AND " column " >= " tail " AND " column " < " tail " || ':')"
+
+/* The duplicate rule, once: a record that is not @id and not merged
+ * away, with the same name (any ASCII case) and date of birth, or a phone
+ * number ending in @tail or @tail2 (from phone_tail_rev()). Each argument
+ * is an SQL expression: parameters for one record (bind_probe()), the
+ * columns of the candidates' table for a whole list (find_registered()). */
+#define DUPLICATE_WHERE(id, birth, family, given, tail, tail2) \
+  " p.id != " id " AND p.merged_into IS NULL AND (" \
+  "  (p.birth_date = " birth " AND p.family_name = " family " COLLATE NOCASE" \
+  "   AND p.given_names = " given " COLLATE NOCASE)" \
+  "  OR " PHONE_ENDS_IN ("p.phone_tail_rev", tail) \
+  "  OR " PHONE_ENDS_IN ("p.phone2_tail_rev", tail) \
+  "  OR " PHONE_ENDS_IN ("p.phone_tail_rev", tail2) \
+  "  OR " PHONE_ENDS_IN ("p.phone2_tail_rev", tail2) ")"
+
+#define DUPLICATE_OF_PROBE DUPLICATE_WHERE ("?1", "?2", "?3", "?4", "?5", "?6")
 
 static void
 bind_probe (sqlite3_stmt        *stmt,
             const ClinicPatient *p)
 {
-  g_autofree char *d1 = phone_tail (p->phone);
-  g_autofree char *d2 = phone_tail (p->phone2);
+  g_autofree char *t1 = phone_tail_rev (p->phone);
+  g_autofree char *t2 = phone_tail_rev (p->phone2);
   g_autofree char *family = g_strstrip (g_strdup (p->family_name));
   g_autofree char *given = g_strstrip (g_strdup (p->given_names));
 
@@ -631,8 +646,8 @@ bind_probe (sqlite3_stmt        *stmt,
   sqlite3_bind_text (stmt, 2, p->birth_date, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, family, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, given, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, d1, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, d2, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, t1, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, t2, -1, SQLITE_TRANSIENT);
 }
 
 static GPtrArray *
@@ -645,7 +660,7 @@ find_duplicates (ClinicDb             *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = clinic_db_prepare (db, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE" DUPLICATE_WHERE
+  stmt = clinic_db_prepare (db, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE" DUPLICATE_OF_PROBE
                                 " ORDER BY p.id LIMIT 20",
                             error);
   if (stmt == NULL)
@@ -677,7 +692,7 @@ find_registered (ClinicDb            *db,
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (guint));
   sqlite3_stmt *stmt;
 
-  stmt = clinic_db_prepare (db, "SELECT 1 FROM patients p WHERE" DUPLICATE_WHERE " LIMIT 1", error);
+  stmt = clinic_db_prepare (db, "SELECT 1 FROM patients p WHERE" DUPLICATE_OF_PROBE " LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   for (guint i = 0; i < patients->len; i++)
@@ -780,7 +795,7 @@ audit_patient (ClinicDb       *db,
 
 /* Binds the record's own fields (the named parameters both the INSERT and
  * the UPDATE use); the names are stored trimmed, with the derived
- * sort key and phone digits beside them. */
+ * sort key, phone digits and phone tails beside them. */
 static void
 bind_record (sqlite3_stmt        *stmt,
              const ClinicPatient *p,
@@ -797,12 +812,16 @@ bind_record (sqlite3_stmt        *stmt,
     { ":insurance", p->insurance_id }, { ":treatment", treatment ? treatment : "" },
   };
   g_autofree char *digits = joined_digits (p);
+  g_autofree char *tail = phone_tail_rev (p->phone);
+  g_autofree char *tail2 = phone_tail_rev (p->phone2);
   g_autofree char *key = sort_key (family, given);
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, texts[i].name), texts[i].value, -1,
                        SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":digits"), digits, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":tail"), tail, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":tail2"), tail2, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":key"), key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":now"), now);
 }
@@ -835,12 +854,13 @@ insert_row (ClinicDb             *db,
   chart_number = chart_number_for (id);
   stmt = clinic_db_prepare (db,
                             "INSERT INTO patients (id, chart_number, family_name, given_names,"
-                            " birth_date, sex, phone, phone2, phone_digits, email, address,"
-                            " emergency_contact, language, notes, national_id, insurance_id,"
-                            " treatment, status, created_at, updated_at, sort_key)"
+                            " birth_date, sex, phone, phone2, phone_digits, phone_tail_rev,"
+                            " phone2_tail_rev, email, address, emergency_contact, language, notes,"
+                            " national_id, insurance_id, treatment, status, created_at, updated_at,"
+                            " sort_key)"
                             " VALUES (:id, :chart, :family, :given, :birth, :sex, :phone, :phone2,"
-                            " :digits, :email, :address, :emergency, :language, :notes, :national,"
-                            " :insurance, :treatment, :status, :now, :now, :key)",
+                            " :digits, :tail, :tail2, :email, :address, :emergency, :language, :notes,"
+                            " :national, :insurance, :treatment, :status, :now, :now, :key)",
                             error);
   if (stmt == NULL)
     return 0;
@@ -1173,7 +1193,8 @@ clinic_patients_store_row (ClinicDb             *db,
   stmt = clinic_db_prepare (db,
                             "UPDATE patients SET family_name = :family, given_names = :given,"
                             " birth_date = :birth, sex = :sex, phone = :phone, phone2 = :phone2,"
-                            " phone_digits = :digits, email = :email, address = :address,"
+                            " phone_digits = :digits, phone_tail_rev = :tail, phone2_tail_rev = :tail2,"
+                            " email = :email, address = :address,"
                             " emergency_contact = :emergency, language = :language, notes = :notes,"
                             " national_id = :national, insurance_id = :insurance,"
                             " treatment = :treatment, updated_at = :now, sort_key = :key"

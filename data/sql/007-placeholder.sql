@@ -1,0 +1,2 @@
+-- 007: placeholder, so the migrations stay numbered without a gap on this
+-- branch; another branch brings the real 007 (drop this file at merge).
