@@ -52,6 +52,44 @@ clinic_test_query_int (ClinicDb   *db,
   return value;
 }
 
+static char *
+expected_tail (const char *phone)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  GString *tail = g_string_new (NULL);
+
+  for (const char *s = phone; *s; s++)
+    if (g_ascii_isdigit (*s))
+      g_string_append_c (digits, *s);
+  for (gsize i = digits->len; digits->len >= 6 && i > 0 && tail->len < 8; i--)
+    g_string_append_c (tail, digits->str[i - 1]);
+  return g_string_free (tail, FALSE);
+}
+
+guint
+clinic_test_assert_phone_tails (ClinicDb *db)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT phone, phone2, phone_tail_rev, phone2_tail_rev"
+                                              " FROM patients ORDER BY id", &error);
+  guint rows = 0;
+  int rc;
+
+  g_assert_no_error (error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *tail = expected_tail ((const char *) sqlite3_column_text (stmt, 0));
+      g_autofree char *tail2 = expected_tail ((const char *) sqlite3_column_text (stmt, 1));
+
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, tail);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, tail2);
+      rows++;
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_reset (stmt);
+  return rows;
+}
+
 void
 clinic_test_assert_whole (ClinicDb *db)
 {

@@ -131,6 +131,64 @@ test_patient_mapping (void)
   g_assert_nonnull (strstr (e->reason, "family name"));
 }
 
+/* A row is checked as a whole, and read again column by column only when
+ * something is wrong: the fault named is still the first column at
+ * fault, in the file's order, and a field that two columns give takes
+ * the last one, after both were checked. */
+static void
+test_first_fault_named (void)
+{
+  const char *text =
+    "Name;Telefon;Vorname;Geschlecht;E-Mail;DOB;Phone\n"
+    "Ok;12;Ida;w;ida@example.org;1966-06-06;040 2222222\n"
+    "Zwei;12ab;Ida;w;kaputt;1966-06-06;040 2222222\n"
+    "Drei;030 1234;Ida;q;kaputt;1966-06-06;040 2222222\n"
+    "Vier;030 1234;Ida;w;kaputt;1966-06-06;040 2222222\n"
+    "Fuenf;030 1234;;w;;1966-06-06;\n"
+    "Sechs;030 1234;Ida;w;;1966-06-06;\n";
+  const char *expected[][2] = {
+    { "2", "Telefon" }, { "3", "Telefon" }, { "4", "Geschlecht" }, { "5", "E-Mail" }, { "6", "Vorname" },
+  };
+  const char *maps[] = { "Telefon=-", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicCsv) csv = parse_ok (text);
+  g_autoptr(ClinicPatientCsv) read = clinic_patient_csv_read (csv, NULL, &error);
+  g_autoptr(ClinicPatientCsv) other = NULL;
+  ClinicPatient *p;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->mapping[1], ==, "phone");
+  g_assert_cmpstr (read->mapping[6], ==, "phone");
+  /* Line 2: the later column would give a good phone; the first is
+   * checked all the same. */
+  g_assert_cmpuint (read->errors->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      ClinicCsvRowError *e = g_ptr_array_index (read->errors, i);
+      g_autofree char *line = g_strdup_printf ("%u", e->line);
+
+      g_assert_cmpstr (line, ==, expected[i][0]);
+      g_assert_cmpstr (e->column, ==, expected[i][1]);
+    }
+  /* Line 7: the last column gives the phone (empty). */
+  g_assert_cmpuint (read->patients->len, ==, 1);
+  p = g_ptr_array_index (read->patients, 0);
+  g_assert_cmpstr (p->family_name, ==, "Sechs");
+  g_assert_cmpstr (p->phone, ==, "");
+
+  /* The first phone column left out: line 2 is fine, with the other
+   * column's phone. */
+  other = clinic_patient_csv_read (csv, maps, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->patients->len, ==, 2);
+  p = g_ptr_array_index (other->patients, 0);
+  g_assert_cmpstr (p->family_name, ==, "Ok");
+  g_assert_cmpstr (p->phone, ==, "040 2222222");
+  g_assert_cmpint (p->sex, ==, CLINIC_SEX_FEMALE);
+  g_assert_cmpstr (p->birth_date, ==, "1966-06-06");
+  g_assert_cmpstr (((ClinicCsvRowError *) g_ptr_array_index (other->errors, 0))->column, ==, "E-Mail");
+}
+
 static void
 test_overrides (void)
 {
@@ -286,6 +344,7 @@ main (int   argc,
   g_test_add_func ("/csv/bad-files", test_bad_files);
   g_test_add_func ("/csv/patients/mapping-and-row-errors", test_patient_mapping);
   g_test_add_func ("/csv/patients/overrides", test_overrides);
+  g_test_add_func ("/csv/patients/first-fault-named", test_first_fault_named);
   g_test_add_func ("/csv/patients/mapped", test_mapped);
   g_test_add_func ("/csv/corpus", test_corpus);
   return g_test_run ();

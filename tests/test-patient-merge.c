@@ -483,6 +483,10 @@ test_fills_empty_fields (Fixture       *f,
   kept = clinic_patients_get (f->admin, f->keep, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (kept->phone, ==, "030 555 0177");
+  /* The phone's tail for the duplicate check came along. */
+  g_assert_cmpuint (clinic_test_assert_phone_tails (f->db), ==, 3);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE phone_tail_rev = '77105550'"),
+                   ==, 2);
   g_assert_cmpstr (kept->email, ==, "lena@example.org");
   g_assert_cmpstr (kept->address, ==, "Lindenstraße 4, Berlin");
   g_assert_cmpstr (kept->treatment, ==, "Physiotherapy twice a week");

@@ -9,6 +9,7 @@
 #include "clinic-db.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
+#include "clinic-patient-merge.h"
 #include "clinic-patients.h"
 #include "clinic-session.h"
 #include "clinic-storage.h"
@@ -494,6 +495,23 @@ count_progress (guint    done,
   (*calls)++;
 }
 
+/* @n records "@family<i>", Ida, born 1966-06-06, phone "@area<i in 7
+ * digits>", added to @list. */
+static void
+add_numbered (GPtrArray  *list,
+              guint       n,
+              const char *family,
+              const char *area)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u", family, i);
+      g_autofree char *phone = g_strdup_printf ("%s%07u", area, i);
+
+      g_ptr_array_add (list, clinic_test_patient_new (name, "Ida", "1966-06-06", phone));
+    }
+}
+
 static void
 test_import_all_or_nothing (Fixture       *f,
                             gconstpointer  data)
@@ -504,13 +522,7 @@ test_import_all_or_nothing (Fixture       *f,
   gint64 audit = clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log");
   guint calls = 0;
 
-  for (guint i = 0; i < 2500; i++)
-    {
-      g_autofree char *family = g_strdup_printf ("Import%u", i);
-      g_autofree char *phone = g_strdup_printf ("040 %07u", i);
-
-      g_ptr_array_add (list, clinic_test_patient_new (family, "Ida", "1966-06-06", phone));
-    }
+  add_numbered (list, 2500, "Import", "040 ");
   /* One bad row: nothing is imported, and the error names the row. */
   g_free (((ClinicPatient *) list->pdata[1700])->birth_date);
   ((ClinicPatient *) list->pdata[1700])->birth_date = g_strdup ("1966-13-01");
@@ -730,6 +742,217 @@ test_link_account (Fixture       *f,
   }
 }
 
+/* The phone tails of the duplicate check (008-phone-tails.sql) follow
+ * every way a record is written: registered (the fixture), changed,
+ * imported; and a database from before 008 gets them on opening. The
+ * merge is covered in test-patient-merge.c. */
+static void
+test_phone_tails (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) p = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  const char *phones[] = { "12345", "123456", "(0)30 / 1234-567", "+49 171 98765432", "" };
+  gint64 before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+
+  g_assert_cmpuint (clinic_test_assert_phone_tails (f->db), ==, before);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE phone_tail_rev = '76543210'"
+                                                 " AND id = 1"), ==, 1);
+
+  /* Changed: the old tail goes, the new one comes, phone2 too. */
+  p = clinic_patients_get (f->admin, f->mueller, &error);
+  g_assert_no_error (error);
+  g_free (p->phone);
+  p->phone = g_strdup ("0049 89 7654 3210");
+  g_free (p->phone2);
+  p->phone2 = g_strdup ("0151-222 333");
+  g_assert_true (clinic_patients_update (f->admin, p, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE id = 1"
+                                                 " AND phone_tail_rev = '01234567' AND phone2_tail_rev = '33322215'"),
+                   ==, 1);
+
+  /* Imported, in more than one batch. */
+  for (guint i = 0; i < 2100; i++)
+    {
+      g_autofree char *family = g_strdup_printf ("Tail%u", i);
+      ClinicPatient *q = clinic_test_patient_new (family, "Ida", "1966-06-06", phones[i % G_N_ELEMENTS (phones)]);
+
+      g_free (q->phone2);
+      q->phone2 = g_strdup (phones[(i + 1) % G_N_ELEMENTS (phones)]);
+      g_ptr_array_add (list, q);
+    }
+  g_assert_cmpint (clinic_patients_import (f->admin, list, NULL, NULL, &error), ==, 2100);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clinic_test_assert_phone_tails (f->db), ==, before + 2100);
+
+  /* A database from before 008: the migration as shipped fills the tails
+   * of the rows already there. (Run by itself: reopening at level 7 would
+   * run the later migrations again too.) */
+  {
+    g_autoptr(GBytes) sql = g_resources_lookup_data ("/com/example/Clinic/sql/008-phone-tails.sql", 0, &error);
+    g_autofree char *text = NULL;
+
+    g_assert_no_error (error);
+    text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
+    clinic_test_exec (f->db, "DROP INDEX patients_phone_tail; DROP INDEX patients_phone2_tail;"
+                             " ALTER TABLE patients DROP COLUMN phone_tail_rev;"
+                             " ALTER TABLE patients DROP COLUMN phone2_tail_rev");
+    clinic_test_exec (f->db, text);
+  }
+  g_assert_cmpuint (clinic_test_assert_phone_tails (f->db), ==, before + 2100);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE phone_tail_rev != ''"), >, 0);
+  clinic_test_assert_whole (f->db);
+}
+
+/* Each of @probes (phone, phone2) against the registry, through both
+ * entry points: the positions find_registered() flags, as a string
+ * ("0,3"), after checking that find_duplicates() agrees on each. */
+static char *
+flagged (Fixture           *f,
+         const char *const *probes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GArray) registered = NULL;
+  g_autoptr(GString) positions = g_string_new (NULL);
+  guint next = 0;
+
+  for (guint i = 0; probes[i] != NULL; i += 2)
+    {
+      ClinicPatient *p = clinic_test_patient_new ("Probe", "Nobody", "2002-02-02", probes[i]);
+
+      g_free (p->phone2);
+      p->phone2 = g_strdup (probes[i + 1]);
+      g_ptr_array_add (list, p);
+    }
+  registered = clinic_patients_find_registered (f->admin, list, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_autoptr(GPtrArray) dups = clinic_patients_find_duplicates (f->admin, g_ptr_array_index (list, i), &error);
+      gboolean is_flagged = next < registered->len && g_array_index (registered, guint, next) == i;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (dups->len > 0, ==, is_flagged);
+      if (is_flagged)
+        {
+          g_string_append_printf (positions, "%s%u", positions->len ? "," : "", i);
+          next++;
+        }
+    }
+  g_assert_cmpuint (next, ==, registered->len);
+  return g_string_free (g_steal_pointer (&positions), FALSE);
+}
+
+/* The phone half of the duplicate rule: a number counts from 6 digits,
+ * and matches a registered number that ends in its last 8 digits,
+ * whatever the formatting, phone or second phone on either side. */
+static void
+test_duplicate_phones (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(ClinicPatient) two_phones = clinic_test_patient_new ("Zweifon", "Zoe", "1999-09-09", "777 1234");
+  g_autoptr(GError) error = NULL;
+  /* Registered: "+49 (30) 123-4567" (Müller), "0171 9876543", "030/555 12 34", "0157 222 333 44". */
+  const char *probes[] = {
+    "030-123 45 67", "",                 /* 0: Müller's number, other formatting */
+    "", "(030) 1234567",                 /* 1: as the second phone */
+    "123 4567", "",                      /* 2: 7 digits, the end of Müller's */
+    "234567", "",                        /* 3: 6 digits, the end of Müller's */
+    "34567", "",                         /* 4: 5 digits never count */
+    "030 1234568", "",                   /* 5: another number */
+    "040 7771234", "",                   /* 6: 8 digits; the registered 777 1234 has 7 */
+    "7771234", "",                       /* 7: the registered 777 1234 */
+    "0049 176 55544433", "",             /* 8: the registered second phone */
+    "1 9876543", "0000 000",             /* 9: Mueller Anna's number, by its end */
+    NULL,
+  };
+  g_autofree char *positions = NULL;
+
+  g_free (two_phones->phone2);
+  two_phones->phone2 = g_strdup ("0176 555 444 33");
+  g_assert_cmpint (clinic_patients_create (f->admin, two_phones, FALSE, &error), >, 0);
+  g_assert_no_error (error);
+
+  positions = flagged (f, probes);
+  g_assert_cmpstr (positions, ==, "0,1,2,3,7,8,9");
+}
+
+/* A record merged into another is no longer anyone's duplicate, also for
+ * an import's check. */
+static void
+test_merged_not_registered (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GArray) registered = NULL;
+  gint64 twice = add (f, "Zweimal", "Max", "1977-07-07", "0911 4445556");
+  gint64 keep = add (f, "Einmal", "Max", "1977-07-08", "0911 9998887");
+  guint skipped = 0;
+
+  /* The same name and date of birth as the one merged away; and its phone. */
+  g_ptr_array_add (list, clinic_test_patient_new ("zweimal", "max", "1977-07-07", ""));
+  g_ptr_array_add (list, clinic_test_patient_new ("Anders", "Otto", "1960-01-01", "+49 911 444 5556"));
+  registered = clinic_patients_find_registered (f->admin, list, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (registered->len, ==, 2);
+  g_clear_pointer (&registered, g_array_unref);
+
+  g_assert_true (clinic_patients_merge (f->admin, keep, twice, &error));
+  g_assert_no_error (error);
+  registered = clinic_patients_find_registered (f->admin, list, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (registered->len, ==, 0);
+  g_assert_cmpint (clinic_patients_import_full (f->admin, list, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL, NULL,
+                                                &skipped, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpuint (skipped, ==, 0);
+}
+
+/* The import leaves out what looks registered when it writes, not what
+ * looked registered when the dialog checked: a patient registered in
+ * between (at the front desk, say) is not registered twice. The search
+ * indexes hold every imported row. */
+static void
+test_import_rechecks (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_patient_free);
+  g_autoptr(GArray) registered = NULL;
+  g_autoptr(ClinicSession) desk = sign_in (f, "frontdesk");
+  gint64 before = clinic_test_query_int (f->db, "SELECT count(*) FROM patients");
+  guint skipped = 0;
+
+  add_numbered (list, 1500, "Later", "0521 ");
+  /* The last row is Müller by name and date of birth. */
+  g_ptr_array_add (list, clinic_test_patient_new ("müller", "HANS PETER", "1980-02-03", ""));
+  registered = clinic_patients_find_registered (desk, list, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (registered->len, ==, 1);
+  g_assert_cmpuint (g_array_index (registered, guint, 0), ==, 1500);
+
+  /* Registered meanwhile: one by the same phone (other formatting), one
+   * by name and date of birth. */
+  add (f, "Frueher", "Ida", "1950-01-01", "+49 521 000 0700");
+  add (f, "later1200", "IDA", "1966-06-06", "");
+  g_assert_cmpint (clinic_patients_import_full (desk, list, CLINIC_IMPORT_SKIP_REGISTERED, NULL, NULL, NULL,
+                                                &skipped, &error), ==, 1498);
+  g_assert_no_error (error);
+  g_assert_cmpuint (skipped, ==, 3);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients WHERE family_name IN"
+                                                 " ('Later700', 'Later1200')"), ==, 0);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM patients"), ==, before + 2 + 1498);
+  clinic_test_exec (f->db, "INSERT INTO patients_names_fts (patients_names_fts) VALUES ('integrity-check')");
+  clinic_test_exec (f->db, "INSERT INTO patients_phone_fts (patients_phone_fts) VALUES ('integrity-check')");
+  assert_found (f, "later1499", "Later1499");
+  assert_found (f, "0521 0001499", "Later1499");
+  assert_found (f, "later999", "Later999");
+}
+
 static void
 test_no_plaintext (Fixture       *f,
                    gconstpointer  data)
@@ -777,6 +1000,10 @@ main (int   argc,
   ADD ("import-registered-and-cancel", test_import_registered_and_cancel);
   ADD ("session-for-thread", test_session_for_thread);
   ADD ("link-account", test_link_account);
+  ADD ("duplicates/phone-tails", test_phone_tails);
+  ADD ("duplicates/phones", test_duplicate_phones);
+  ADD ("duplicates/merged-not-registered", test_merged_not_registered);
+  ADD ("import-rechecks-registered", test_import_rechecks);
   ADD ("no-plaintext-on-disk", test_no_plaintext);
 #undef ADD
   return g_test_run ();

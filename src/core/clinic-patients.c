@@ -169,6 +169,26 @@ get_today (GDate *date)
                   g_date_time_get_month (now), g_date_time_get_year (now));
 }
 
+/* Whether @date is after today (the local date). The local date costs a
+ * look at the time zone (a file system call in GLib), which an import
+ * would pay for each of 100,000 dates of birth; the UTC date is cheap
+ * and never more than a day from any local one (UTC-12 to UTC+14), so
+ * only a date from the day before UTC's today on needs the local one. */
+static gboolean
+may_be_future (const GDate *date)
+{
+  GDate epoch, today;
+  guint32 utc_today;
+
+  g_date_clear (&epoch, 1);
+  g_date_set_dmy (&epoch, 1, G_DATE_JANUARY, 1970);
+  utc_today = g_date_get_julian (&epoch) + (guint32) (g_get_real_time () / G_USEC_PER_SEC / 86400);
+  if (g_date_get_julian (date) + 1 < utc_today)
+    return FALSE;
+  get_today (&today);
+  return g_date_compare (date, &today) > 0;
+}
+
 char *
 clinic_patient_parse_date (const char *text)
 {
@@ -284,6 +304,9 @@ sort_key (const char *family,
   return g_utf8_casefold (plain->str, -1);
 }
 
+/* The checks below get their @label (and @missing) untranslated, marked
+ * with N_(), and translate it only for an error: an import checks
+ * 100,000 records, and a catalogue lookup per field of each added up. */
 static gboolean
 check_text (const char  *value,
             const char  *label,
@@ -294,20 +317,20 @@ check_text (const char  *value,
   if (value == NULL || !g_utf8_validate (value, -1, NULL))
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                   _("%s contains characters that are not text."), label);
+                   _("%s contains characters that are not text."), _(label));
       return FALSE;
     }
   if (g_utf8_strlen (value, -1) > max_chars)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                   _("%s is too long (at most %ld characters)."), label, max_chars);
+                   _("%s is too long (at most %ld characters)."), _(label), max_chars);
       return FALSE;
     }
   for (const char *s = value; *s; s++)
     if ((guchar) *s < 0x20 && !(!single_line && (*s == '\n' || *s == '\t')))
       {
         g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                     _("%s contains characters that are not text."), label);
+                     _("%s contains characters that are not text."), _(label));
         return FALSE;
       }
   return TRUE;
@@ -326,7 +349,7 @@ check_required (const char  *value,
   trimmed = g_strstrip (g_strdup (value));
   if (*trimmed == '\0')
     {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, missing);
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _(missing));
       return FALSE;
     }
   return TRUE;
@@ -369,7 +392,7 @@ check_email (const char  *email,
 {
   const char *at, *dot;
 
-  if (!check_text (email, _("The email address"), 254, TRUE, error))
+  if (!check_text (email, N_("The email address"), 254, TRUE, error))
     return FALSE;
   if (*email == '\0')
     return TRUE;
@@ -389,12 +412,12 @@ gboolean
 clinic_patient_validate (const ClinicPatient  *p,
                          GError              **error)
 {
-  GDate birth, today, earliest;
+  GDate birth, earliest;
 
   g_return_val_if_fail (p != NULL, FALSE);
 
-  if (!check_required (p->family_name, _("The family name"), _("Enter the family name."), error)
-      || !check_required (p->given_names, _("The given name"), _("Enter the given names."), error))
+  if (!check_required (p->family_name, N_("The family name"), N_("Enter the family name."), error)
+      || !check_required (p->given_names, N_("The given name"), N_("Enter the given names."), error))
     return FALSE;
 
   if (p->birth_date == NULL || *p->birth_date == '\0')
@@ -408,10 +431,9 @@ clinic_patient_validate (const ClinicPatient  *p,
                    _("The date of birth “%s” is not a date (use YYYY-MM-DD)."), p->birth_date);
       return FALSE;
     }
-  get_today (&today);
   g_date_clear (&earliest, 1);
   g_date_set_dmy (&earliest, 1, 1, 1880);
-  if (g_date_compare (&birth, &today) > 0 || g_date_compare (&birth, &earliest) < 0)
+  if (may_be_future (&birth) || g_date_compare (&birth, &earliest) < 0)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                    _("The date of birth “%s” is in the future or too long ago."), p->birth_date);
@@ -423,17 +445,17 @@ clinic_patient_validate (const ClinicPatient  *p,
       return FALSE;
     }
 
-  return check_phone (p->phone, _("The phone number"), error)
-      && check_phone (p->phone2, _("The second phone number"), error)
+  return check_phone (p->phone, N_("The phone number"), error)
+      && check_phone (p->phone2, N_("The second phone number"), error)
       && check_email (p->email, error)
-      && check_text (p->address, _("The address"), FIELD_MAX_CHARS, FALSE, error)
-      && check_text (p->emergency_contact, _("The emergency contact"), FIELD_MAX_CHARS, TRUE, error)
-      && check_text (p->language, _("The preferred language"), NAME_MAX_CHARS, TRUE, error)
-      && check_text (p->national_id, _("The national id"), NAME_MAX_CHARS, TRUE, error)
-      && check_text (p->insurance_id, _("The insurance id"), NAME_MAX_CHARS, TRUE, error)
-      && check_text (p->notes, _("The notes"), NOTES_MAX_CHARS, FALSE, error)
+      && check_text (p->address, N_("The address"), FIELD_MAX_CHARS, FALSE, error)
+      && check_text (p->emergency_contact, N_("The emergency contact"), FIELD_MAX_CHARS, TRUE, error)
+      && check_text (p->language, N_("The preferred language"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->national_id, N_("The national id"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->insurance_id, N_("The insurance id"), NAME_MAX_CHARS, TRUE, error)
+      && check_text (p->notes, N_("The notes"), NOTES_MAX_CHARS, FALSE, error)
       && (p->treatment == NULL
-          || check_text (p->treatment, _("The treatment plan"), FIELD_MAX_CHARS, FALSE, error));
+          || check_text (p->treatment, N_("The treatment plan"), FIELD_MAX_CHARS, FALSE, error));
 }
 
 /* --- Rows ----------------------------------------------------------------- */
@@ -547,11 +569,12 @@ describe (const ClinicPatient *p)
 
 /* The two search indexes follow the row: fts_remove() before a change
  * (an external-content FTS5 table deletes by the old values), fts_add()
- * after it, in the same transaction. */
+ * after it, in the same transaction. @last: 0 for the row @id alone. */
 static gboolean
 fts_run (ClinicDb    *db,
          const char  *sql,
          gint64       id,
+         gint64       last,
          GError     **error)
 {
   sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
@@ -559,6 +582,8 @@ fts_run (ClinicDb    *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
+  if (last != 0)
+    sqlite3_bind_int64 (stmt, 2, last);
   if (!clinic_db_step_done (db, stmt, error))
     return FALSE;
   return TRUE;
@@ -571,10 +596,29 @@ fts_remove (ClinicDb  *db,
 {
   return fts_run (db, "INSERT INTO patients_names_fts (patients_names_fts, rowid, family_name, given_names)"
                       " SELECT 'delete', id, family_name, given_names FROM patients WHERE id = ?1",
-                  id, error)
+                  id, 0, error)
       && fts_run (db, "INSERT INTO patients_phone_fts (patients_phone_fts, rowid, phone_digits)"
                       " SELECT 'delete', id, phone_digits FROM patients WHERE id = ?1",
-                  id, error);
+                  id, 0, error);
+}
+
+/* The rows @first to @last (ids) into both indexes. An import adds its
+ * rows a thousand at a time: FTS5 writes its pending entries out as a
+ * new segment at the end of every statement, so one statement per row
+ * made 100,000 one-row segments to merge (2.9 s of a 100,000-row
+ * import; batched, 0.3 s). */
+static gboolean
+fts_add_range (ClinicDb  *db,
+               gint64     first,
+               gint64     last,
+               GError   **error)
+{
+  return fts_run (db, "INSERT INTO patients_names_fts (rowid, family_name, given_names)"
+                      " SELECT id, family_name, given_names FROM patients WHERE id BETWEEN ?1 AND ?2",
+                  first, last, error)
+      && fts_run (db, "INSERT INTO patients_phone_fts (rowid, phone_digits)"
+                      " SELECT id, phone_digits FROM patients WHERE id BETWEEN ?1 AND ?2",
+                  first, last, error);
 }
 
 static gboolean
@@ -582,48 +626,58 @@ fts_add (ClinicDb  *db,
          gint64     id,
          GError   **error)
 {
-  return fts_run (db, "INSERT INTO patients_names_fts (rowid, family_name, given_names)"
-                      " SELECT id, family_name, given_names FROM patients WHERE id = ?1",
-                  id, error)
-      && fts_run (db, "INSERT INTO patients_phone_fts (rowid, phone_digits)"
-                      " SELECT id, phone_digits FROM patients WHERE id = ?1",
-                  id, error);
+  return fts_add_range (db, id, id, error);
 }
 
 /* --- Duplicates ----------------------------------------------------------- */
 
-/* The last 8 digits of @phone ("" when it has fewer than 6). */
+/* The last 8 digits of @phone read backwards, last digit first ("" when
+ * it has fewer than 6): what the columns phone_tail_rev and
+ * phone2_tail_rev hold (008-phone-tails.sql), and what a record looking
+ * for its duplicates compares them with. */
 static char *
-phone_tail (const char *phone)
+phone_tail_rev (const char *phone)
 {
   g_autofree char *digits = phone_digits (phone);
   gsize n = strlen (digits);
+  char *tail;
 
   if (n < 6)
     return g_strdup ("");
-  return g_strdup (digits + (n > 8 ? n - 8 : 0));
+  tail = g_strndup (digits + (n > 8 ? n - 8 : 0), MIN (n, 8));
+  return g_strreverse (tail);
 }
 
 /* Phone numbers compare by their last 8 digits ("030 1234567" is
- * "+49 30 1234567"); a number needs 6 digits to count at all. The
- * parameters are bound by bind_probe(). */
-#define DUPLICATE_WHERE \
-  " p.id != ?1 AND p.merged_into IS NULL AND (" \
-  "  (p.birth_date = ?2 AND p.family_name = ?3 COLLATE NOCASE" \
-  "   AND p.given_names = ?4 COLLATE NOCASE)" \
-  "  OR (?5 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
-  "      WHERE patients_phone_fts MATCH '\"' || ?5 || '\"')" \
-  "      AND (p.phone_digits LIKE '%' || ?5 OR p.phone_digits LIKE '%' || ?5 || ' %'))" \
-  "  OR (?6 != '' AND p.id IN (SELECT rowid FROM patients_phone_fts" \
-  "      WHERE patients_phone_fts MATCH '\"' || ?6 || '\"')" \
-  "      AND (p.phone_digits LIKE '%' || ?6 OR p.phone_digits LIKE '%' || ?6 || ' %')))"
+ * "+49 30 1234567"): one number's tail (6 digits at least, 8 at most)
+ * must be the end of the other. With the tails stored backwards that is
+ * a range of the column's index: @tail itself up to @tail followed by
+ * ':', the character after '9'. */
+#define PHONE_ENDS_IN(column, tail) \
+  "(" tail " != '' AND " column " >= " tail " AND " column " < " tail " || ':')"
+
+/* The duplicate rule, once: a record that is not @id and not merged
+ * away, with the same name (any ASCII case) and date of birth, or a phone
+ * number ending in @tail or @tail2 (from phone_tail_rev()). Each argument
+ * is an SQL expression: parameters for one record (bind_probe()), the
+ * columns of the candidates' table for a whole list (find_registered()). */
+#define DUPLICATE_WHERE(id, birth, family, given, tail, tail2) \
+  " p.id != " id " AND p.merged_into IS NULL AND (" \
+  "  (p.birth_date = " birth " AND p.family_name = " family " COLLATE NOCASE" \
+  "   AND p.given_names = " given " COLLATE NOCASE)" \
+  "  OR " PHONE_ENDS_IN ("p.phone_tail_rev", tail) \
+  "  OR " PHONE_ENDS_IN ("p.phone2_tail_rev", tail) \
+  "  OR " PHONE_ENDS_IN ("p.phone_tail_rev", tail2) \
+  "  OR " PHONE_ENDS_IN ("p.phone2_tail_rev", tail2) ")"
+
+#define DUPLICATE_OF_PROBE DUPLICATE_WHERE ("?1", "?2", "?3", "?4", "?5", "?6")
 
 static void
 bind_probe (sqlite3_stmt        *stmt,
             const ClinicPatient *p)
 {
-  g_autofree char *d1 = phone_tail (p->phone);
-  g_autofree char *d2 = phone_tail (p->phone2);
+  g_autofree char *t1 = phone_tail_rev (p->phone);
+  g_autofree char *t2 = phone_tail_rev (p->phone2);
   g_autofree char *family = g_strstrip (g_strdup (p->family_name));
   g_autofree char *given = g_strstrip (g_strdup (p->given_names));
 
@@ -631,8 +685,8 @@ bind_probe (sqlite3_stmt        *stmt,
   sqlite3_bind_text (stmt, 2, p->birth_date, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, family, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, given, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, d1, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, d2, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, t1, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, t2, -1, SQLITE_TRANSIENT);
 }
 
 static GPtrArray *
@@ -645,7 +699,7 @@ find_duplicates (ClinicDb             *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = clinic_db_prepare (db, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE" DUPLICATE_WHERE
+  stmt = clinic_db_prepare (db, "SELECT " PATIENT_COLUMNS " FROM patients p WHERE" DUPLICATE_OF_PROBE
                                 " ORDER BY p.id LIMIT 20",
                             error);
   if (stmt == NULL)
@@ -677,7 +731,7 @@ find_registered (ClinicDb            *db,
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (guint));
   sqlite3_stmt *stmt;
 
-  stmt = clinic_db_prepare (db, "SELECT 1 FROM patients p WHERE" DUPLICATE_WHERE " LIMIT 1", error);
+  stmt = clinic_db_prepare (db, "SELECT 1 FROM patients p WHERE" DUPLICATE_OF_PROBE " LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   for (guint i = 0; i < patients->len; i++)
@@ -780,7 +834,7 @@ audit_patient (ClinicDb       *db,
 
 /* Binds the record's own fields (the named parameters both the INSERT and
  * the UPDATE use); the names are stored trimmed, with the derived
- * sort key and phone digits beside them. */
+ * sort key, phone digits and phone tails beside them. */
 static void
 bind_record (sqlite3_stmt        *stmt,
              const ClinicPatient *p,
@@ -797,18 +851,23 @@ bind_record (sqlite3_stmt        *stmt,
     { ":insurance", p->insurance_id }, { ":treatment", treatment ? treatment : "" },
   };
   g_autofree char *digits = joined_digits (p);
+  g_autofree char *tail = phone_tail_rev (p->phone);
+  g_autofree char *tail2 = phone_tail_rev (p->phone2);
   g_autofree char *key = sort_key (family, given);
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, texts[i].name), texts[i].value, -1,
                        SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":digits"), digits, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":tail"), tail, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":tail2"), tail2, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":key"), key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":now"), now);
 }
 
-/* Inserts @patient as the next chart number, with its search entries,
- * inside the caller's write transaction. Returns the id, 0 on error. */
+/* Inserts @patient as the next chart number inside the caller's write
+ * transaction, without its search entries (fts_add_range() adds them,
+ * before the transaction ends). Returns the id, 0 on error. */
 static gint64
 insert_row (ClinicDb             *db,
             const ClinicPatient  *patient,
@@ -835,12 +894,13 @@ insert_row (ClinicDb             *db,
   chart_number = chart_number_for (id);
   stmt = clinic_db_prepare (db,
                             "INSERT INTO patients (id, chart_number, family_name, given_names,"
-                            " birth_date, sex, phone, phone2, phone_digits, email, address,"
-                            " emergency_contact, language, notes, national_id, insurance_id,"
-                            " treatment, status, created_at, updated_at, sort_key)"
+                            " birth_date, sex, phone, phone2, phone_digits, phone_tail_rev,"
+                            " phone2_tail_rev, email, address, emergency_contact, language, notes,"
+                            " national_id, insurance_id, treatment, status, created_at, updated_at,"
+                            " sort_key)"
                             " VALUES (:id, :chart, :family, :given, :birth, :sex, :phone, :phone2,"
-                            " :digits, :email, :address, :emergency, :language, :notes, :national,"
-                            " :insurance, :treatment, :status, :now, :now, :key)",
+                            " :digits, :tail, :tail2, :email, :address, :emergency, :language, :notes,"
+                            " :national, :insurance, :treatment, :status, :now, :now, :key)",
                             error);
   if (stmt == NULL)
     return 0;
@@ -851,7 +911,7 @@ insert_row (ClinicDb             *db,
                      clinic_patient_status_to_string (patient->status), -1, SQLITE_STATIC);
   if (!clinic_db_step_done (db, stmt, error))
     return 0;
-  return fts_add (db, id, error) ? id : 0;
+  return id;
 }
 
 gint64
@@ -899,7 +959,7 @@ clinic_patients_create (ClinicSession        *session,
     }
 
   id = insert_row (db, patient, treatment, error);
-  if (id == 0)
+  if (id == 0 || !fts_add (db, id, error))
     goto fail;
 
   chart_number = chart_number_for (id);
@@ -938,6 +998,7 @@ clinic_patients_import_full (ClinicSession        *session,
   g_autofree char *count = NULL;
   gboolean any_treatment = FALSE;
   guint next_skip = 0, imported = 0, total;
+  gint64 id, batch_first = 0;
   ClinicDb *db;
 
   g_return_val_if_fail (patients != NULL, -1);
@@ -986,11 +1047,21 @@ clinic_patients_import_full (ClinicSession        *session,
         }
       if (imported % 1000 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
-      if (insert_row (db, p, p->treatment, error) == 0)
+      id = insert_row (db, p, p->treatment, error);
+      if (id == 0)
         goto fail;
+      if (imported % 1000 == 0)
+        batch_first = id;
       imported++;
-      if (progress != NULL && (imported % 1000 == 0 || imported == total))
-        progress (imported, total, user_data);
+      /* The rows of the batch have the ids from batch_first to id: the
+       * write transaction lets no one else insert in between. */
+      if (imported % 1000 == 0 || imported == total)
+        {
+          if (!fts_add_range (db, batch_first, id, error))
+            goto fail;
+          if (progress != NULL)
+            progress (imported, total, user_data);
+        }
     }
   /* The last chance to change one's mind: nothing is committed yet. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1173,7 +1244,8 @@ clinic_patients_store_row (ClinicDb             *db,
   stmt = clinic_db_prepare (db,
                             "UPDATE patients SET family_name = :family, given_names = :given,"
                             " birth_date = :birth, sex = :sex, phone = :phone, phone2 = :phone2,"
-                            " phone_digits = :digits, email = :email, address = :address,"
+                            " phone_digits = :digits, phone_tail_rev = :tail, phone2_tail_rev = :tail2,"
+                            " email = :email, address = :address,"
                             " emergency_contact = :emergency, language = :language, notes = :notes,"
                             " national_id = :national, insurance_id = :insurance,"
                             " treatment = :treatment, updated_at = :now, sort_key = :key"

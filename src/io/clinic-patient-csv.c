@@ -200,12 +200,81 @@ add_error (ClinicPatientCsv *result,
   g_ptr_array_add (result->errors, e);
 }
 
+/* The value of column @c in @row as a field gets it: trimmed, a date of
+ * birth in ISO form when it reads as a date (left as it is otherwise,
+ * for the check to name). */
+static char *
+field_text (const char *const *row,
+            guint              n,
+            guint              c,
+            const char        *field)
+{
+  char *trimmed = g_strstrip (g_strdup (c < n ? row[c] : ""));
+
+  if (g_str_equal (field, "birth_date") && *trimmed != '\0')
+    {
+      char *iso = clinic_patient_parse_date (trimmed);
+
+      if (iso != NULL)
+        {
+          g_free (trimmed);
+          trimmed = iso;
+        }
+    }
+  return trimmed;
+}
+
+/* The row as a patient when every field is fine, checked once as a
+ * whole; NULL for a row with any fault (or a field given by two
+ * columns), which read_row_by_column() then reads again to name the
+ * column at fault. Most rows of a file are fine, and checking each
+ * column on its own costs a whole check per column. */
+static ClinicPatient *
+read_row_whole (ClinicPatientCsv *result,
+                const ClinicCsv  *csv,
+                guint             r)
+{
+  g_autoptr(ClinicPatient) p = clinic_patient_new ();
+  const char *const *row = g_ptr_array_index (csv->rows, r);
+  guint n = g_strv_length ((GStrv) row);
+  guint32 given = 0;
+
+  for (guint c = 0; c < result->n_columns; c++)
+    {
+      const char *field = result->mapping[c];
+      g_autofree char *trimmed = NULL;
+      char **target;
+      guint i;
+
+      if (field == NULL || *field == '\0')
+        continue;
+      for (i = 0; fields[i] != NULL && !g_str_equal (fields[i], field); i++)
+        ;
+      if (fields[i] == NULL || (given & (1u << i)) != 0)
+        return NULL;
+      given |= 1u << i;
+      trimmed = field_text (row, n, c, field);
+      if (g_str_equal (field, "sex"))
+        {
+          if (!parse_sex (trimmed, &p->sex))
+            return NULL;
+          continue;
+        }
+      target = slot (p, field);
+      g_free (*target);
+      *target = g_steal_pointer (&trimmed);
+    }
+  if (!clinic_patient_validate (p, NULL))
+    return NULL;
+  return g_steal_pointer (&p);
+}
+
 /* The row as a patient, or NULL with its first fault recorded. Fields
  * are checked one column at a time, so the fault names its column. */
 static ClinicPatient *
-read_row (ClinicPatientCsv *result,
-          const ClinicCsv  *csv,
-          guint             r)
+read_row_by_column (ClinicPatientCsv *result,
+                    const ClinicCsv  *csv,
+                    guint             r)
 {
   g_autoptr(ClinicPatient) p = clinic_patient_new ();
   g_autoptr(ClinicPatient) probe = clinic_patient_new ();
@@ -226,14 +295,13 @@ read_row (ClinicPatientCsv *result,
   for (guint c = 0; c < result->n_columns; c++)
     {
       const char *field = result->mapping[c];
-      const char *value = c < n ? row[c] : "";
       g_autofree char *trimmed = NULL;
       g_autoptr(GError) invalid = NULL;
       char **target, **probe_slot, *saved;
 
       if (field == NULL || *field == '\0')
         continue;
-      trimmed = g_strstrip (g_strdup (value));
+      trimmed = field_text (row, n, c, field);
 
       if (g_str_equal (field, "sex"))
         {
@@ -244,16 +312,6 @@ read_row (ClinicPatientCsv *result,
               return NULL;
             }
           continue;
-        }
-      if (g_str_equal (field, "birth_date") && *trimmed != '\0')
-        {
-          g_autofree char *iso = clinic_patient_parse_date (trimmed);
-
-          if (iso != NULL)
-            {
-              g_free (trimmed);
-              trimmed = g_steal_pointer (&iso);
-            }
         }
 
       probe_slot = slot (probe, field);
@@ -282,6 +340,16 @@ read_row (ClinicPatientCsv *result,
       }
   }
   return g_steal_pointer (&p);
+}
+
+static ClinicPatient *
+read_row (ClinicPatientCsv *result,
+          const ClinicCsv  *csv,
+          guint             r)
+{
+  ClinicPatient *p = read_row_whole (result, csv, r);
+
+  return p != NULL ? p : read_row_by_column (result, csv, r);
 }
 
 static const char *const needed[] = { "family_name", "given_names", "birth_date" };
