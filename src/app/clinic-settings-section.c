@@ -61,6 +61,8 @@ group_title (const char *prefix)
 {
   if (g_strcmp0 (prefix, "clinic") == 0)
     return _("Clinic");
+  if (g_strcmp0 (prefix, "appointments") == 0)
+    return _("Appointments");
   if (g_strcmp0 (prefix, "documents") == 0)
     return _("Documents");
   if (g_strcmp0 (prefix, "security") == 0)

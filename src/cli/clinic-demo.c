@@ -602,7 +602,8 @@ fill_schedule (ClinicSession            *admin,
 
   /* About a year of appointments, or as many as asked, centred on today:
    * each doctor's days filled to some 70 % in 15-minute steps. */
-  per_day_estimate = (gint64) providers->len * 20;
+  /* Each doctor sees about eleven patients a working day (below). */
+  per_day_estimate = (gint64) providers->len * 11;
   target = options->n_appointments >= 0 ? options->n_appointments : per_day_estimate * 250;
   days = MAX (1, (target * 7 / 5) / per_day_estimate + 1);
   g_date_clear (&day, 1);
@@ -610,7 +611,7 @@ fill_schedule (ClinicSession            *admin,
                   g_date_time_get_year (now));
   g_date_subtract_days (&day, days / 2);
 
-  for (gint64 d = 0; d < days && (gint64) list->len < target; d++, g_date_add_days (&day, 1))
+  for (; (gint64) list->len < target; g_date_add_days (&day, 1))
     {
       int weekday = g_date_get_weekday (&day);
 
