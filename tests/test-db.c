@@ -181,6 +181,20 @@ test_create_refuses (void)
   db = clinic_db_create (path, "Clinic", &admin, &recovery, &error);
   g_assert_null (db);
   g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* The attachments of a database deleted by hand are in the way too: a
+   * new database would take them for its own (orphans, or worse). */
+  {
+    g_autofree char *other = g_build_filename (dir, "other.db", NULL);
+    g_autofree char *files = g_strconcat (other, ".files", NULL);
+
+    g_assert_cmpint (g_mkdir (files, 0700), ==, 0);
+    db = clinic_db_create (other, "Clinic", &admin, &recovery, &error);
+    g_assert_null (db);
+    g_assert_error (error, CLINIC_DB_ERROR, CLINIC_DB_ERROR_EXISTS);
+    g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+  }
 
   clinic_test_remove_tree (dir);
 }

@@ -1082,7 +1082,7 @@ clinic_db_create (const char               *path,
 
   keys_path = clinic_paths_get_keys_file (path);
   {
-    static const char *suffixes[] = { "", "-wal", "-journal", ".keys" };
+    static const char *suffixes[] = { "", "-wal", "-journal", ".keys", ".files" };
 
     for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
