@@ -1423,7 +1423,6 @@ clinic_calendar_view_shift (ClinicCalendarView  *self,
 GdkTexture *
 clinic_calendar_view_render (ClinicCalendarView *self)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   int width = gtk_widget_get_width (GTK_WIDGET (self));
@@ -1433,10 +1432,8 @@ clinic_calendar_view_render (ClinicCalendarView *self)
   g_return_val_if_fail (CLINIC_IS_CALENDAR_VIEW (self), NULL);
   g_return_val_if_fail (native != NULL && width > 0 && height > 0, NULL);
 
-  /* Drawn afresh, not the node cached from the last frame. */
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  /* Drawn afresh, not the node GTK cached from the last frame. */
+  clinic_calendar_view_snapshot (GTK_WIDGET (self), snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
     return NULL;
