@@ -44,6 +44,7 @@ typedef struct
   GtkWidget         *button;
   GtkLabel          *label;
   ClinicAppointment *appointment;
+  char              *name;       /* the accessible name, also the tooltip */
   int                column;
   int                start_min;
   int                end_min;
@@ -98,6 +99,7 @@ block_free (gpointer data)
   Block *b = data;
 
   clinic_appointment_free (b->appointment);
+  g_free (b->name);
   if (b->button != NULL)
     gtk_widget_unparent (b->button);
   g_free (b);
@@ -629,7 +631,8 @@ describe_block (ClinicCalendarView *self,
       name = marked;
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (b->button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  gtk_widget_set_tooltip_text (b->button, name);
+  g_free (b->name);
+  b->name = g_steal_pointer (&name);
 
   if (a->color == NULL || !gdk_rgba_parse (&b->color, a->color))
     b->color = (GdkRGBA) { 0.6, 0.6, 0.6, 1 };
@@ -638,6 +641,24 @@ describe_block (ClinicCalendarView *self,
   luminance = 0.299 * b->color.red + 0.587 * b->color.green + 0.114 * b->color.blue;
   gtk_widget_remove_css_class (b->button, luminance < 0.55 ? "on-light" : "on-dark");
   gtk_widget_add_css_class (b->button, luminance < 0.55 ? "on-dark" : "on-light");
+}
+
+/* The tooltip is made when asked for: setting 300 tooltips up front
+ * costs more than the rest of a day's reload together. */
+static gboolean
+on_query_tooltip (GtkWidget          *button,
+                  int                 x,
+                  int                 y,
+                  gboolean            keyboard,
+                  GtkTooltip         *tooltip,
+                  ClinicCalendarView *self)
+{
+  Block *b = block_of (self, button);
+
+  if (b == NULL || b->name == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, b->name);
+  return TRUE;
 }
 
 static Block *
@@ -654,6 +675,8 @@ block_new (ClinicCalendarView *self)
   gtk_widget_add_css_class (b->button, "calendar-block");
   gtk_widget_set_overflow (b->button, GTK_OVERFLOW_HIDDEN);
   g_signal_connect (b->button, "clicked", G_CALLBACK (on_block_clicked), self);
+  gtk_widget_set_has_tooltip (b->button, TRUE);
+  g_signal_connect (b->button, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   gtk_widget_set_parent (b->button, GTK_WIDGET (self));
   return b;
 }
