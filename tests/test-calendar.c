@@ -523,6 +523,34 @@ test_details_and_keys (void)
 
     g_assert_cmpint (a->provider_id, ==, weber);
   }
+  /* Escape goes back to the grid, where arrows choose a slot and Enter
+   * books it: Dr. Weber (the second column) at 9:00. */
+  g_assert_true (press_key (v.view, GDK_KEY_Escape));
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (v.view)));
+  for (int k = 0; k < 4; k++)
+    g_assert_true (press_key (v.view, GDK_KEY_Down));
+  g_assert_true (press_key (v.view, GDK_KEY_Right));
+  {
+    int column, minute;
+
+    clinic_calendar_view_get_cursor (v.view, &column, &minute);
+    g_assert_cmpint (column, ==, 1);
+    g_assert_cmpint (minute, ==, 9 * 60);
+  }
+  g_assert_true (press_key (v.view, GDK_KEY_Return));
+  clinic_test_spin (50);
+  {
+    ClinicBookingDialog *dialog = CLINIC_BOOKING_DIALOG (clinic_test_find_toplevel (CLINIC_TYPE_BOOKING_DIALOG));
+    g_autofree char *nine = clinic_format_local_time (tz, at (9 * 60));
+
+    g_assert_nonnull (dialog);
+    g_assert_cmpint (clinic_booking_dialog_get_provider (dialog), ==, weber);
+    g_assert_cmpstr (clinic_booking_dialog_get_time (dialog), ==, nine);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  g_assert_true (gtk_widget_grab_focus (clinic_calendar_view_get_block (v.view, id)));
+  g_assert_true (press_key (v.view, GDK_KEY_Right));
+
   /* Delete asks for the reason of a cancellation. */
   g_assert_true (press_key (v.view, GDK_KEY_Delete));
   clinic_test_spin (50);

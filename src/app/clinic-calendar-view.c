@@ -70,6 +70,11 @@ struct _ClinicCalendarView
   int                 first_min;    /* the grid's hours */
   int                 last_min;
 
+  /* The keyboard's slot when the grid itself has the focus. */
+  int                 cursor_column;
+  int                 cursor_min;
+  guint               clock_id;     /* redraws the current-time line */
+
   /* A drag in progress. */
   Block              *drag_block;
   gboolean            drag_resize;
@@ -516,6 +521,21 @@ snapshot_grid (ClinicCalendarView *self,
 
       if (is_today (self, c) && now >= self->first_min && now <= self->last_min)
         shade (snapshot, &now_color, AXIS_WIDTH + i * col_w, y_of_minute (self, now) - 1, col_w, 2);
+    }
+
+  /* The keyboard's slot: Enter books there. */
+  if (gtk_widget_has_visible_focus (GTK_WIDGET (self)) && self->cursor_column < (int) self->columns->len)
+    {
+      GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
+      GskRoundedRect outline;
+      float widths[4] = { 2, 2, 2, 2 };
+      GdkRGBA colors[4] = { accent, accent, accent, accent };
+
+      gsk_rounded_rect_init_from_rect (&outline,
+                                       &GRAPHENE_RECT_INIT (AXIS_WIDTH + self->cursor_column * col_w + 1,
+                                                            y_of_minute (self, self->cursor_min),
+                                                            col_w - 2, SNAP_MIN * px_per_min ()), 3);
+      gtk_snapshot_append_border (snapshot, &outline, widths, colors);
     }
 }
 
@@ -991,6 +1011,8 @@ clinic_calendar_view_reload (ClinicCalendarView  *self,
     }
   g_ptr_array_sort (self->blocks, compare_blocks);
   assign_lanes (self);
+  self->cursor_column = MIN (self->cursor_column, MAX ((int) self->columns->len - 1, 0));
+  self->cursor_min = CLAMP (self->cursor_min, self->first_min, self->last_min - SNAP_MIN);
 
   self->drag_block = NULL;
   self->dragging = FALSE;
@@ -1227,7 +1249,13 @@ on_click_released (GtkGestureClick    *gesture,
       return;
     }
   if (clinic_calendar_view_slot_at (self, x, y, &provider_id, &start))
-    g_signal_emit (self, signals[BOOK_SLOT], 0, provider_id, start);
+    {
+      /* The keyboard goes on from the slot clicked. */
+      self->cursor_column = (int) ((x - AXIS_WIDTH) / column_width (self));
+      self->cursor_min = self->first_min + (int) ((y - HEADER_HEIGHT) / px_per_min ());
+      self->cursor_min -= self->cursor_min % SNAP_MIN;
+      g_signal_emit (self, signals[BOOK_SLOT], 0, provider_id, start);
+    }
 }
 
 /* --- Keyboard -------------------------------------------------------- */
@@ -1252,6 +1280,56 @@ focus_block (ClinicCalendarView *self,
   return gtk_widget_grab_focus (((Block *) g_ptr_array_index (self->blocks, index))->button);
 }
 
+/* The grid itself has the focus: arrows move over the slots, Enter
+ * books the one under the cursor, as a click would. */
+static gboolean
+move_cursor (ClinicCalendarView *self,
+             guint               keyval)
+{
+  int n = self->columns->len;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+      self->cursor_min = MAX (self->cursor_min - SNAP_MIN, self->first_min);
+      break;
+    case GDK_KEY_Down:
+      self->cursor_min = MIN (self->cursor_min + SNAP_MIN, self->last_min - SNAP_MIN);
+      break;
+    case GDK_KEY_Left:
+      self->cursor_column = MAX (self->cursor_column - 1, 0);
+      break;
+    case GDK_KEY_Right:
+      self->cursor_column = MIN (self->cursor_column + 1, MAX (n - 1, 0));
+      break;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_space:
+      if (self->cursor_column < n)
+        {
+          Column *c = column_at (self, self->cursor_column);
+
+          g_signal_emit (self, signals[BOOK_SLOT], 0, c->provider_id, column_unix (self, c, self->cursor_min));
+        }
+      return TRUE;
+    default:
+      return FALSE;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+/* Where the keyboard's slot is: column and minutes after midnight. */
+void
+clinic_calendar_view_get_cursor (ClinicCalendarView *self,
+                                 int                *column,
+                                 int                *minute)
+{
+  g_return_if_fail (CLINIC_IS_CALENDAR_VIEW (self));
+  *column = self->cursor_column;
+  *minute = self->cursor_min;
+}
+
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -1263,6 +1341,8 @@ on_key_pressed (GtkEventControllerKey *controller,
 
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
     return FALSE;
+  if (gtk_widget_is_focus (GTK_WIDGET (self)) && self->mode != CLINIC_CALENDAR_MONTH)
+    return move_cursor (self, keyval);
 
   switch (keyval)
     {
@@ -1291,6 +1371,9 @@ on_key_pressed (GtkEventControllerKey *controller,
           }
         return i >= 0;
       }
+    case GDK_KEY_Escape:
+      /* Back from the blocks to the grid's slots. */
+      return i >= 0 && gtk_widget_grab_focus (GTK_WIDGET (self));
     case GDK_KEY_Delete:
     case GDK_KEY_KP_Delete:
       if (i < 0)
@@ -1464,11 +1547,39 @@ clinic_calendar_view_render (ClinicCalendarView *self)
                                       &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
+static gboolean
+on_clock (gpointer data)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+clinic_calendar_view_map (GtkWidget *widget)
+{
+  ClinicCalendarView *self = CLINIC_CALENDAR_VIEW (widget);
+
+  GTK_WIDGET_CLASS (clinic_calendar_view_parent_class)->map (widget);
+  /* The current-time line moves a pixel about a minute. */
+  if (self->clock_id == 0)
+    self->clock_id = g_timeout_add_seconds (60, on_clock, self);
+}
+
+static void
+clinic_calendar_view_unmap (GtkWidget *widget)
+{
+  ClinicCalendarView *self = CLINIC_CALENDAR_VIEW (widget);
+
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+  GTK_WIDGET_CLASS (clinic_calendar_view_parent_class)->unmap (widget);
+}
+
 static void
 clinic_calendar_view_dispose (GObject *object)
 {
   ClinicCalendarView *self = CLINIC_CALENDAR_VIEW (object);
 
+  g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->exceptions, g_ptr_array_unref);
@@ -1499,6 +1610,8 @@ clinic_calendar_view_class_init (ClinicCalendarViewClass *klass)
   widget_class->measure = clinic_calendar_view_measure;
   widget_class->size_allocate = clinic_calendar_view_size_allocate;
   widget_class->snapshot = clinic_calendar_view_snapshot;
+  widget_class->map = clinic_calendar_view_map;
+  widget_class->unmap = clinic_calendar_view_unmap;
 
   /* An empty slot was clicked: doctor, start. */
   signals[BOOK_SLOT] = g_signal_new ("book-slot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1536,6 +1649,10 @@ clinic_calendar_view_init (ClinicCalendarView *self)
   self->blocks = g_ptr_array_new_with_free_func (block_free);
   self->first_min = 7 * 60;
   self->last_min = 19 * 60;
+  self->cursor_min = 8 * 60;
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Calendar: arrow keys choose a time, Enter books it"), -1);
 
   /* Capture: the drag sees presses on the blocks before their click. */
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);

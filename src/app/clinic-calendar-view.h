@@ -84,6 +84,12 @@ gboolean            clinic_calendar_view_point_at   (ClinicCalendarView  *self,
                                                      double              *x,
                                                      double              *y);
 
+/* The slot the keyboard is on when the grid itself has the focus
+ * (arrows move it, Enter books it): column and minutes after midnight. */
+void                clinic_calendar_view_get_cursor (ClinicCalendarView  *self,
+                                                     int                 *column,
+                                                     int                 *minute);
+
 /* What a drag does when it ends: moves appointment @id to @starts_at ..
  * @ends_at with doctor @provider_id (0: the same), asking the core. On a
  * refusal the block snaps back, "refused" is emitted with the core's
