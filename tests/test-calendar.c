@@ -333,6 +333,26 @@ test_drag (void)
   back = clinic_appointments_get (admin, first, NULL);
   g_assert_cmpint (back->starts_at, ==, at (9 * 60));
   g_assert_cmpint (back->provider_id, ==, weber);
+  clinic_test_wait_for_draw (GTK_WIDGET (v.window));
+
+  /* Its bottom edge dragged down a quarter of an hour: 9:00 to 9:45. */
+  {
+    g_autoptr(ClinicAppointment) longer = NULL;
+    g_autoptr(ClinicAppointment) shorter = NULL;
+    graphene_rect_t bounds;
+    double bottom;
+
+    g_assert_true (gtk_widget_compute_bounds (clinic_calendar_view_get_block (v.view, first),
+                                              GTK_WIDGET (v.view), &bounds));
+    bottom = bounds.origin.y + bounds.size.height - 2;
+    g_assert_true (clinic_calendar_view_drag (v.view, x, bottom, x, bottom + 15));
+    longer = clinic_appointments_get (admin, first, NULL);
+    g_assert_cmpint (longer->starts_at, ==, at (9 * 60));
+    g_assert_cmpint (longer->ends_at, ==, at (9 * 60 + 45));
+    g_assert_true (clinic_calendar_section_undo (v.section));
+    shorter = clinic_appointments_get (admin, first, NULL);
+    g_assert_cmpint (shorter->ends_at, ==, at (9 * 60 + 30));
+  }
   view_close (&v);
 }
 
@@ -373,6 +393,42 @@ test_book_slot (void)
   clinic_test_spin (50);
   g_assert_cmpuint (clinic_calendar_view_get_n_blocks (v.view), ==, 5);
   view_close (&v);
+}
+
+static void
+test_new_patient_in_place (void)
+{
+  GtkWindow *window = clinic_booking_dialog_new (NULL, front, lang, at (16 * 60));
+  ClinicBookingDialog *dialog = CLINIC_BOOKING_DIALOG (window);
+  const struct { const char *row; const char *text; } fields[] = {
+    { "family_row", "Keller" }, { "given_row", "Jana" }, { "birth_row", "1999-09-09" }, { "phone_row", "0151 777" },
+  };
+  GtkWindow *question;
+  gint64 id;
+
+  gtk_window_present (window);
+  gtk_expander_set_expanded (GTK_EXPANDER (clinic_test_find_widget_by_name (GTK_WIDGET (window),
+                                                                           "new_patient_expander")), TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    gtk_editable_set_text (GTK_EDITABLE (clinic_test_find_widget_by_name (GTK_WIDGET (window), fields[i].row)),
+                           fields[i].text);
+  clinic_test_wait_for_draw (GTK_WIDGET (window));
+  clinic_test_assert_all_named (GTK_WIDGET (window), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "booking.register", NULL));
+  id = clinic_booking_dialog_get_patient (dialog);
+  g_assert_cmpint (id, >, 0);
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (window), "Keller, Jana — born 1999-09-09"));
+
+  /* The same again: the registry's question comes first. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "booking.register", NULL));
+  clinic_test_spin (50);
+  question = clinic_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (question);
+  g_assert_cmpint (clinic_booking_dialog_get_patient (dialog), ==, id);
+  gtk_window_destroy (question);
+
+  g_assert_cmpint (clinic_booking_dialog_book (dialog, NULL), >, 0);
+  clinic_test_spin (50);
 }
 
 static void
@@ -696,6 +752,7 @@ main (int   argc,
   g_test_add_func ("/calendar/drag", test_drag);
   g_test_add_func ("/calendar/book-slot", test_book_slot);
   g_test_add_func ("/calendar/booking-conflict", test_booking_conflict);
+  g_test_add_func ("/calendar/new-patient-in-place", test_new_patient_in_place);
   g_test_add_func ("/calendar/cancel-undo", test_cancel_undo);
   g_test_add_func ("/calendar/details-and-keys", test_details_and_keys);
   g_test_add_func ("/calendar/timing", test_timing);
