@@ -289,6 +289,27 @@ fill_link (Fixture    *f,
       g_assert_no_error (error);
       return;
     }
+  if (g_str_equal (table, "appointments") || g_str_equal (table, "waitlist"))
+    {
+      /* They need a doctor and a visit type besides the patient. */
+      g_autofree char *sql = NULL;
+
+      clinic_test_exec (f->db, "INSERT OR IGNORE INTO providers (user_id, created_at)"
+                               " SELECT id, 0 FROM users WHERE name = 'admin'");
+      clinic_test_exec (f->db, "INSERT OR IGNORE INTO visit_types (id, name, duration_min, color, created_at)"
+                               " VALUES (1, 'Filler', 30, '#000000', 0)");
+      if (g_str_equal (table, "appointments"))
+        sql = g_strdup_printf ("INSERT INTO appointments (patient_id, provider_id, visit_type_id, starts_at,"
+                               " ends_at, created_at, created_by, updated_at)"
+                               " SELECT %" G_GINT64_FORMAT ", user_id, 1, 3600, 5400, 0, user_id, 0"
+                               " FROM providers LIMIT 1", patient_id);
+      else
+        sql = g_strdup_printf ("INSERT INTO waitlist (patient_id, visit_type_id, created_at, created_by)"
+                               " SELECT %" G_GINT64_FORMAT ", 1, 0, id FROM users WHERE name = 'admin'",
+                               patient_id);
+      clinic_test_exec (f->db, sql);
+      return;
+    }
   if (!insert_generic (f->db, table, column, patient_id, &message))
     g_error ("The table %s.%s refers to patients, and a row for it cannot be made generically (%s): "
              "give it a filler in fill_link() of tests/test-patient-merge.c",
