@@ -557,7 +557,7 @@ test_details_and_keys (void)
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "Born 1950-01-02"));
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "History"));
   clinic_test_assert_all_named (GTK_WIDGET (details), FALSE);
-  g_free (clinic_test_save_screenshot (GTK_WIDGET (v.window), "calendar-details"));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (details), "calendar-details"));
   g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (details), "C_onfirm"), "clicked");
   confirmed = clinic_appointments_get (admin, id, NULL);
   g_assert_cmpint (confirmed->status, ==, CLINIC_APPOINTMENT_CONFIRMED);

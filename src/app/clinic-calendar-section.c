@@ -427,6 +427,7 @@ clinic_calendar_section_show_details (ClinicCalendarSection *self,
   g_autoptr(GError) error = NULL;
   GtkWidget *block = clinic_calendar_view_get_block (self->view, id);
   GtkWidget *box, *buttons, *save;
+  graphene_rect_t bounds;
   g_autofree char *start = NULL;
   g_autofree char *end = NULL;
   g_autofree char *when = NULL;
@@ -501,7 +502,13 @@ clinic_calendar_section_show_details (ClinicCalendarSection *self,
     }
 
   gtk_popover_set_child (self->details, box);
-  gtk_widget_set_parent (GTK_WIDGET (self->details), block);
+  /* Beside the block, not inside it: the block's text colours would
+   * reach the popover's labels through the style sheet. */
+  gtk_widget_set_parent (GTK_WIDGET (self->details), GTK_WIDGET (self));
+  if (gtk_widget_compute_bounds (block, GTK_WIDGET (self), &bounds))
+    gtk_popover_set_pointing_to (self->details,
+                                 &(GdkRectangle) { (int) bounds.origin.x, (int) bounds.origin.y,
+                                                   (int) bounds.size.width, (int) bounds.size.height });
   g_signal_connect (self->details, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
   g_object_add_weak_pointer (G_OBJECT (self->details), (gpointer *) &self->details);
   gtk_popover_popup (self->details);
