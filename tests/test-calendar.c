@@ -379,6 +379,13 @@ test_book_slot (void)
   g_assert_cmpstr (clinic_booking_dialog_get_time (dialog), ==, expected);
   clinic_test_assert_all_named (GTK_WIDGET (dialog), TRUE);
   g_free (clinic_test_save_screenshot (GTK_WIDGET (dialog), "booking-dialog"));
+  {
+    /* The free times listed start on the day clicked: Dr. Lang is free
+     * at 8:00 that Monday. */
+    g_autofree char *eight = clinic_format_local_time (tz, at (8 * 60));
+
+    g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (dialog), eight));
+  }
 
   /* No patient chosen: said so, nothing booked. */
   g_assert_cmpint (clinic_booking_dialog_book (dialog, NULL), ==, 0);

@@ -24,6 +24,7 @@ struct _ClinicBookingDialog
   GPtrArray     *providers;     /* ClinicProvider */
   GPtrArray     *types;         /* ClinicVisitType */
   gint64         patient_id;
+  gint64         from;          /* the free times listed start here */
   char          *error;
 
   GtkRevealer   *error_revealer;
@@ -212,7 +213,8 @@ clinic_booking_dialog_get_error (ClinicBookingDialog *self)
 static void
 update_slots (ClinicBookingDialog *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now (self->tz);
+  g_autoptr(GDateTime) first = g_date_time_new_from_unix_utc (MAX (self->from, g_get_real_time () / G_USEC_PER_SEC));
+  g_autoptr(GDateTime) now = g_date_time_to_timezone (first, self->tz);
   g_autoptr(GDateTime) until = g_date_time_add_days (now, SLOT_DAYS);
   g_autofree char *from = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *to = g_date_time_format (until, "%Y-%m-%d");
@@ -237,7 +239,7 @@ update_slots (ClinicBookingDialog *self)
       gtk_list_box_append (self->slot_list, row);
     }
   if (slots != NULL && slots->len == 0)
-    gtk_list_box_append (self->slot_list, text_row (_("No free time in the next two weeks."), NULL));
+    gtk_list_box_append (self->slot_list, text_row (_("No free time in these two weeks."), NULL));
 }
 
 static void
@@ -520,6 +522,8 @@ clinic_booking_dialog_new (GtkWindow     *parent,
       g_autofree char *text = clinic_format_local_time (self->tz, start);
 
       gtk_editable_set_text (GTK_EDITABLE (self->time_row), text);
+      /* The free times from the day clicked on. */
+      self->from = start;
     }
   update_slots (self);
   g_signal_connect_swapped (self->doctor_row, "notify::selected", G_CALLBACK (on_choice_changed), self);
