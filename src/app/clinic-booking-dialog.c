@@ -151,6 +151,7 @@ on_search_changed (GtkSearchEntry      *entry,
   ClinicPatientFilter filter;
 
   clear_list (self->patient_list);
+  gtk_widget_set_visible (GTK_WIDGET (self->patient_list), FALSE);
   if (*query == '\0')
     return;
   clinic_patient_filter_init (&filter);
@@ -171,6 +172,7 @@ on_search_changed (GtkSearchEntry      *entry,
       g_object_set_data_full (G_OBJECT (row), "patient-id", g_memdup2 (&p->id, sizeof (gint64)), g_free);
       gtk_list_box_append (self->patient_list, row);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->patient_list), found->len > 0);
 }
 
 static gint64
