@@ -13,6 +13,7 @@
 #include "clinic-account-section.h"
 #include "clinic-app-utils.h"
 #include "clinic-audit-section.h"
+#include "clinic-calendar-section.h"
 #include "clinic-dashboard-section.h"
 #include "clinic-patients-section.h"
 #include "clinic-placeholder-section.h"
@@ -73,8 +74,7 @@ static const SectionInfo sections[] = {
     N_("Appointment reminders arrive with a later version of Clinic.") },
   { "calendar", N_("Calendar"), "x-office-calendar-symbolic",
     CLINIC_PERMISSION_SCHEDULE_OWN, CLINIC_PERMISSION_SCHEDULE_ALL, FOR_STAFF,
-    clinic_placeholder_section_get_type,
-    N_("The calendar of working hours and visits arrives with a later version of Clinic.") },
+    clinic_calendar_section_get_type, NULL },
   { "payments", N_("Payments"), "x-office-spreadsheet-symbolic",
     CLINIC_PERMISSION_BILLING, NO_PERMISSION, FOR_ALL,
     clinic_placeholder_section_get_type,

@@ -1,0 +1,47 @@
+/* clinic-booking-dialog.h — booking an appointment at the front desk
+ *
+ * Find the patient as you type (rows show name, date of birth and chart
+ * number, so the right one is picked) or register one in place; choose
+ * doctor, visit type and time (typed, or one of the next free times);
+ * reason and note. The core checks the booking; its refusal is shown in
+ * the window, and a session with SCHEDULE_OVERRIDE may book anyway with
+ * a reason.
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "clinic-session.h"
+
+G_BEGIN_DECLS
+
+#define CLINIC_TYPE_BOOKING_DIALOG (clinic_booking_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClinicBookingDialog, clinic_booking_dialog, CLINIC, BOOKING_DIALOG, AdwWindow)
+
+/* A new dialog, prefilled with doctor @provider_id and time @start
+ * (either may be 0: the first doctor, an empty time). Emits "booked"
+ * (gint64 id) after a booking and closes. (transfer none: the window
+ * belongs to GTK's toplevel list; present it) */
+GtkWindow *clinic_booking_dialog_new           (GtkWindow            *parent,
+                                                ClinicSession        *session,
+                                                gint64                provider_id,
+                                                gint64                start);
+
+/* Chooses the patient (as picking a row of the search does). */
+void        clinic_booking_dialog_set_patient  (ClinicBookingDialog  *self,
+                                                gint64                patient_id);
+gint64      clinic_booking_dialog_get_patient  (ClinicBookingDialog  *self);
+gint64      clinic_booking_dialog_get_provider (ClinicBookingDialog  *self);
+/* The typed date and time, "YYYY-MM-DD HH:MM". */
+const char *clinic_booking_dialog_get_time     (ClinicBookingDialog  *self);
+
+/* Books as the Book button does (@override_reason NULL), or as Book
+ * Anyway does. Returns the new ID#, or 0 after showing the refusal. */
+gint64      clinic_booking_dialog_book         (ClinicBookingDialog  *self,
+                                                const char           *override_reason);
+/* The refusal shown, or NULL. */
+const char *clinic_booking_dialog_get_error    (ClinicBookingDialog  *self);
+
+G_END_DECLS

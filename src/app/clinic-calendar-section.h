@@ -1,0 +1,43 @@
+/* clinic-calendar-section.h — the calendar of the appointment book
+ *
+ * The day of every doctor (a doctor sees their own), or one doctor's
+ * week or month, with today / previous / next, a view switcher and a
+ * doctor chooser. A click on an empty slot books there; a block opens
+ * its details; moves and cancellations offer an undo toast.
+ */
+
+#pragma once
+
+#include "clinic-calendar-view.h"
+#include "clinic-section.h"
+
+G_BEGIN_DECLS
+
+#define CLINIC_TYPE_CALENDAR_SECTION (clinic_calendar_section_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClinicCalendarSection, clinic_calendar_section, CLINIC, CALENDAR_SECTION, ClinicSection)
+
+/* (transfer none) */
+ClinicCalendarView *clinic_calendar_section_get_view       (ClinicCalendarSection *self);
+
+/* Opens the booking dialog for @provider_id at @start (0, 0: empty), as
+ * a click on a slot does. (transfer none) */
+GtkWindow          *clinic_calendar_section_book           (ClinicCalendarSection *self,
+                                                            gint64                 provider_id,
+                                                            gint64                 start);
+
+/* Opens the details of appointment @id, as activating its block does.
+ * (transfer none) The popover, or NULL when the block is not shown. */
+GtkPopover         *clinic_calendar_section_show_details   (ClinicCalendarSection *self,
+                                                            gint64                 id);
+
+/* Cancels @id with @reason, as the Cancel question does, offering an
+ * undo toast. */
+gboolean            clinic_calendar_section_cancel         (ClinicCalendarSection *self,
+                                                            gint64                 id,
+                                                            const char            *reason);
+
+/* Runs the undo of the newest toast (a move back, an uncancel). */
+gboolean            clinic_calendar_section_undo           (ClinicCalendarSection *self);
+
+G_END_DECLS
