@@ -563,11 +563,12 @@ undo_cancel_action (GtkWidget  *widget,
   ClinicAppointmentsSection *self = CLINIC_APPOINTMENTS_SECTION (widget);
   g_autoptr(GError) error = NULL;
 
-  if (!clinic_appointments_set_status (session_of (self), g_variant_get_int64 (parameter),
-                                       CLINIC_APPOINTMENT_BOOKED, &error))
-    show_error (self, error);
+  clinic_appointments_set_status (session_of (self), g_variant_get_int64 (parameter), CLINIC_APPOINTMENT_BOOKED,
+                                  &error);
   gtk_revealer_set_reveal_child (self->matches_revealer, FALSE);
   clinic_appointments_section_reload (self);
+  if (error != NULL)
+    show_error (self, error);
 }
 
 static void
@@ -600,18 +601,28 @@ show_matches_action (GtkWidget  *widget,
   for (guint i = 0; i < self->matches->len; i++)
     {
       const ClinicWaitlistEntry *e = g_ptr_array_index (self->matches, i);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *text = gtk_label_new (NULL);
       GtkWidget *book = gtk_button_new_with_mnemonic (_("_Book…"));
-      g_autofree char *subtitle = g_strdup_printf ("%s · %s · %s", e->visit_type,
-                                                   clinic_waitlist_urgency_to_string (e->urgency), e->preferred);
+      g_autofree char *line = g_strdup_printf ("%s — %s · %s%s%s", e->patient_name, e->visit_type,
+                                               clinic_waitlist_urgency_to_string (e->urgency),
+                                               *e->preferred != '\0' ? " · " : "", e->preferred);
       g_autofree char *label = g_strdup_printf (_("Book %s"), e->patient_name);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->patient_name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_widget_set_valign (book, GTK_ALIGN_CENTER);
+      /* Plain ellipsized lines: wrapping rows inside a message dialog
+       * measure inconsistently in GTK 4.8. */
+      gtk_label_set_text (GTK_LABEL (text), line);
+      gtk_label_set_ellipsize (GTK_LABEL (text), PANGO_ELLIPSIZE_END);
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_widget_set_hexpand (text, TRUE);
+      gtk_widget_set_margin_start (row, 12);
+      gtk_widget_set_margin_end (row, 6);
+      gtk_widget_set_margin_top (row, 6);
+      gtk_widget_set_margin_bottom (row, 6);
       gtk_accessible_update_property (GTK_ACCESSIBLE (book), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
       g_signal_connect_object (book, "clicked", G_CALLBACK (on_match_book), self, 0);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), book);
+      gtk_box_append (GTK_BOX (row), text);
+      gtk_box_append (GTK_BOX (row), book);
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
@@ -640,14 +651,14 @@ status_action (GtkWidget  *widget,
   for (guint i = 0; i < G_N_ELEMENTS (row_actions); i++)
     if (g_str_has_suffix (name, row_actions[i].action) && name[strlen (name) - strlen (row_actions[i].action) - 1] == '.')
       {
-        if (!clinic_appointments_set_status (session_of (self), g_variant_get_int64 (parameter),
-                                             row_actions[i].to, &error))
-          show_error (self, error);
-        else
-          show_error (self, NULL);
+        clinic_appointments_set_status (session_of (self), g_variant_get_int64 (parameter), row_actions[i].to,
+                                        &error);
         break;
       }
+  /* Reloading clears the error line; the refusal, if any, shows after. */
   clinic_appointments_section_reload (self);
+  if (error != NULL)
+    show_error (self, error);
 }
 
 static void
