@@ -752,6 +752,22 @@ test_import (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
 }
 
+/* The status rules a menu asks agree with what the core does. */
+static void
+test_status_allows (void)
+{
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_BOOKED, CLINIC_APPOINTMENT_CONFIRMED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CONFIRMED, CLINIC_APPOINTMENT_CONFIRMED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_ARRIVED, CLINIC_APPOINTMENT_COMPLETED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_BOOKED, CLINIC_APPOINTMENT_COMPLETED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CONFIRMED, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_IN_PROGRESS, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_COMPLETED, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_NO_SHOW, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CANCELLED, CLINIC_APPOINTMENT_BOOKED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_COMPLETED, CLINIC_APPOINTMENT_BOOKED));
+}
+
 /* --- The registry's visit columns and filters -------------------------------- */
 
 static ClinicPatient *
@@ -995,6 +1011,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   g_test_add_func ("/scheduling/local-time-dst", test_local_time_dst);
+  g_test_add_func ("/scheduling/status-allows", test_status_allows);
   ADD ("/scheduling/availability", test_availability);
   ADD ("/scheduling/availability-dst", test_availability_dst);
   ADD ("/scheduling/booking-refusals", test_booking_refusals);

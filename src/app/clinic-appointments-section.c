@@ -260,8 +260,8 @@ cell_text (gpointer item,
     }
 }
 
-/* What a row's menu offers: the way a visit goes from its status (as
- * the core allows it). */
+/* What a row's menu offers; each enabled when the core allows it from the
+ * row's status. */
 typedef struct
 {
   const char              *action;
@@ -278,31 +278,6 @@ static const RowAction row_actions[] = {
   { "cancel", N_("Ca_ncel…"), CLINIC_APPOINTMENT_CANCELLED },
 };
 
-static gboolean
-action_allowed (ClinicAppointmentStatus from,
-                ClinicAppointmentStatus to)
-{
-  switch (to)
-    {
-    case CLINIC_APPOINTMENT_CONFIRMED:
-      return from == CLINIC_APPOINTMENT_BOOKED;
-    case CLINIC_APPOINTMENT_ARRIVED:
-      return from == CLINIC_APPOINTMENT_BOOKED || from == CLINIC_APPOINTMENT_CONFIRMED;
-    case CLINIC_APPOINTMENT_IN_PROGRESS:
-      return from == CLINIC_APPOINTMENT_BOOKED || from == CLINIC_APPOINTMENT_CONFIRMED
-             || from == CLINIC_APPOINTMENT_ARRIVED;
-    case CLINIC_APPOINTMENT_COMPLETED:
-      return from == CLINIC_APPOINTMENT_ARRIVED || from == CLINIC_APPOINTMENT_IN_PROGRESS;
-    case CLINIC_APPOINTMENT_NO_SHOW:
-      return from == CLINIC_APPOINTMENT_BOOKED || from == CLINIC_APPOINTMENT_CONFIRMED;
-    case CLINIC_APPOINTMENT_CANCELLED:
-      return clinic_appointment_status_is_active (from) && from != CLINIC_APPOINTMENT_COMPLETED;
-    case CLINIC_APPOINTMENT_BOOKED:
-    default:
-      return FALSE;
-    }
-}
-
 static void
 actions_cell_setup (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
@@ -317,7 +292,7 @@ actions_cell_setup (GtkSignalListItemFactory *factory,
 
       g_menu_append (menu, _(row_actions[i].label), detailed);
     }
-  g_menu_append (menu, _("Open _Chart"), "row.open-chart");
+  g_menu_append (menu, _("_Open Chart"), "row.open-chart");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
   gtk_widget_add_css_class (button, "flat");
@@ -361,7 +336,7 @@ actions_cell_bind (GtkSignalListItemFactory *factory,
       g_object_set_data (G_OBJECT (action), "clinic-id", GSIZE_TO_POINTER ((gsize) a->id));
       g_signal_connect_object (action, "activate", G_CALLBACK (on_row_action), self, 0);
       g_simple_action_set_enabled (action, i < G_N_ELEMENTS (row_actions)
-                                           ? action_allowed (a->status, row_actions[i].to)
+                                           ? clinic_appointment_status_allows (a->status, row_actions[i].to)
                                            : clinic_session_has_permission (session_of (self),
                                                                             CLINIC_PERMISSION_PATIENTS_CONTACT_READ));
       g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
