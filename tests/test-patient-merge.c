@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "clinic-appointments.h"
 #include "clinic-audit.h"
 #include "clinic-db.h"
 #include "clinic-documents.h"
@@ -22,9 +23,11 @@
 #include "clinic-keys.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-schedule.h"
 #include "clinic-session.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
+#include "clinic-waitlist.h"
 
 #define PASSWORD "quiet river under old stone"
 
@@ -285,6 +288,49 @@ fill_link (Fixture    *f,
           g_autoptr(GBytes) bytes = g_bytes_new_static (png, sizeof png);
 
           g_assert_true (clinic_patients_set_photo (f->admin, patient_id, bytes, &error));
+        }
+      g_assert_no_error (error);
+      return;
+    }
+  if (g_str_equal (table, "appointments") || g_str_equal (table, "waitlist"))
+    {
+      /* They need a doctor and a visit type: made through the core, an
+       * appointment imported (the past is allowed there). */
+      gint64 doctor = clinic_session_get_user_id (f->admin);
+      g_autoptr(ClinicVisitType) type = clinic_visit_types_lookup (f->admin, "Merge check", NULL);
+
+      g_assert_true (clinic_providers_set (f->admin, doctor, TRUE, &error));
+      g_assert_no_error (error);
+      if (type == NULL)
+        {
+          type = clinic_visit_type_new ();
+          g_free (type->name);
+          type->name = g_strdup ("Merge check");
+          type->duration_min = 15;
+          type->id = clinic_visit_types_save (f->admin, type, &error);
+          g_assert_no_error (error);
+        }
+      if (g_str_equal (table, "appointments"))
+        {
+          g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+          ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+          a->patient_id = patient_id;
+          a->provider_id = doctor;
+          a->visit_type_id = type->id;
+          /* 2020, an hour per patient: never two at once. */
+          a->starts_at = 1577880000 + patient_id * 3600;
+          a->status = CLINIC_APPOINTMENT_COMPLETED;
+          g_ptr_array_add (list, a);
+          g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, 1);
+        }
+      else
+        {
+          g_autoptr(ClinicWaitlistEntry) w = clinic_waitlist_entry_new ();
+
+          w->patient_id = patient_id;
+          w->visit_type_id = type->id;
+          g_assert_cmpint (clinic_waitlist_add (f->admin, w, &error), >, 0);
         }
       g_assert_no_error (error);
       return;

@@ -862,6 +862,35 @@ test_registry_visits (Fixture       *f,
   rows = search (f, 0, f->long_visit, &total);
   g_assert_cmpuint (total, ==, 0);
   g_assert_cmpuint (rows->len, ==, 0);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* A records clerk (contact details, no schedule) gets no visits, and
+   * may not filter by them. */
+  {
+    g_autoptr(ClinicSession) clerk = NULL;
+    ClinicPatientFilter filter;
+    gint64 role = clinic_roles_create (f->admin, "Records", &error);
+
+    g_assert_true (clinic_roles_set_permission (f->admin, role, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, TRUE,
+                                                &error));
+    clinic_users_create (f->admin, "clerk", "Records Clerk", CLINIC_USER_STAFF, role, PASSWORD,
+                         &CLINIC_KDF_LIMITS_TEST, &error);
+    g_assert_no_error (error);
+    clerk = clinic_session_sign_in (f->db, "clerk", PASSWORD, &error);
+    g_assert_no_error (error);
+    clinic_patient_filter_init (&filter);
+    rows = clinic_patients_search (clerk, "schmidt", &filter, 0, 100, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (rows);
+    g_assert_cmpuint (rows->len, ==, 1);
+    p = g_ptr_array_index (rows, 0);
+    g_assert_cmpint (p->last_visit, ==, 0);
+    g_assert_cmpint (p->next_visit, ==, 0);
+    g_assert_null (p->visit_type);
+    filter.provider_id = f->weber;
+    g_assert_null (clinic_patients_search (clerk, "", &filter, 0, 100, NULL, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  }
 }
 
 /* --- The waitlist ---------------------------------------------------------------- */

@@ -493,6 +493,15 @@ may_read_chart (ClinicSession *session)
   return clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
 }
 
+/* Visits (the registry's visit columns and filters) are the schedule's:
+ * any schedule permission reads them. */
+static gboolean
+may_read_visits (ClinicSession *session)
+{
+  return clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL)
+         || clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_OWN);
+}
+
 /* A patient session reaches its own record only. */
 static gboolean
 check_scope (ClinicSession  *session,
@@ -1485,6 +1494,12 @@ build_search (ClinicSession              *session,
       g_autofree char *earliest = years_ago (filter->max_age + 1, 1);
       g_string_append_printf (where, " AND p.birth_date >= ?%d", add_text (bindings, earliest));
     }
+  if ((filter->provider_id != 0 || filter->visit_type_id != 0) && !may_read_visits (session))
+    {
+      /* Sets the refusal's sentence: the session has neither. */
+      clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
+      return FALSE;
+    }
   /* The doctor and visit-type filters: one EXISTS per row, answered from
    * the appointments_patient index (a patient has a handful of visits),
    * so the page's walk of the order's index stays as cheap as without. */
@@ -1728,13 +1743,14 @@ clinic_patients_search (ClinicSession              *session,
   sqlite3_finalize (stmt);
   stmt = NULL;
 
-  {
-    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  if (may_read_visits (session))
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-    for (guint i = 0; i < rows->len; i++)
-      if (!read_visits (db, g_ptr_array_index (rows, i), now, error))
-        return NULL;
-  }
+      for (guint i = 0; i < rows->len; i++)
+        if (!read_visits (db, g_ptr_array_index (rows, i), now, error))
+          return NULL;
+    }
 
   if (offset == 0)
     {

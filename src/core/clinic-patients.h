@@ -52,7 +52,8 @@ typedef struct
   gint64               updated_at;
   char                *merged_into;        /* the chart number this record was merged
                                             * into (clinic-patient-merge.h), or NULL */
-  /* Visits, filled by clinic_patients_search() only (0 / NULL elsewhere): */
+  /* Visits, filled by clinic_patients_search() only, for sessions with a
+   * schedule permission (0 / NULL elsewhere): */
   gint64               last_visit;         /* start of the latest past visit that took
                                             * place or may still, 0: none */
   gint64               next_visit;         /* start of the next active appointment, 0: none */
@@ -207,7 +208,8 @@ typedef struct
   gboolean           descending;
   guint              count_limit;      /* count at most this many (0: all); see search */
   /* Patients with an appointment (not cancelled or no-show), past or
-   * coming, with this doctor / of this visit type; 0: any. */
+   * coming, with this doctor / of this visit type; 0: any. Needs a
+   * schedule permission (else PERMISSION_DENIED). */
   gint64             provider_id;
   gint64             visit_type_id;
 } ClinicPatientFilter;
