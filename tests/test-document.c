@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clinic-document.h"
+#include "clinic-day-list.h"
 #include "clinic-prescription-sheet.h"
 #include "clinic-recovery-sheet.h"
 
@@ -651,6 +652,117 @@ test_prescription_sheet (Fixture       *f,
   g_assert_true (contains_ignoring_blanks (text, "No known allergies"));
 }
 
+/* A doctor's day list as a PDF that poppler reads back: each appointment
+ * with its time in the clinic's zone, the patient's name, date of birth
+ * and chart number, the visit type, reason and status; a long day runs
+ * onto more pages; an empty day says so. */
+static ClinicAppointment *
+day_entry (gint64                   start,
+           const char              *name,
+           const char              *birth,
+           const char              *chart,
+           const char              *reason,
+           ClinicAppointmentStatus  status)
+{
+  ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+  a->starts_at = start;
+  a->ends_at = start + 1800;
+  a->status = status;
+  a->patient_name = g_strdup (name);
+  a->patient_birth = g_strdup (birth);
+  a->patient_chart = g_strdup (chart);
+  a->visit_type = g_strdup ("Check-up");
+  a->reason = g_strdup (reason);
+  return a;
+}
+
+static void
+test_day_list (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GPtrArray) day = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  ClinicLetterhead letterhead = { "Lindenhof Practice", "Lindenstraße 4, 10115 Berlin", "030 555 0100" };
+  g_autofree char *path = g_build_filename (f->dir, "day.pdf", NULL);
+  g_autoptr(PopplerDocument) pdf = NULL;
+  g_autoptr(PopplerPage) page = NULL;
+  g_autofree char *text = NULL;
+  gint64 nine = 1799827200; /* 2027-01-13 09:00 in Berlin (08:00 UTC) */
+
+  g_assert_nonnull (berlin);
+  g_ptr_array_add (day, day_entry (nine, "Schmidt, Paula", "1987-04-23", "C000001", "Back pain",
+                                   CLINIC_APPOINTMENT_CONFIRMED));
+  g_ptr_array_add (day, day_entry (nine + 1800, "Berg, Otto", "1950-01-02", "C000002", "",
+                                   CLINIC_APPOINTMENT_BOOKED));
+  {
+    g_autoptr(ClinicDayList) list = clinic_day_list_new (&letterhead, "Dr. Weber", "2027-01-13", day, berlin);
+
+    g_assert_cmpstr (clinic_document_get_title (CLINIC_DOCUMENT (list)), ==, "Day list Dr. Weber — 2027-01-13");
+    g_assert_true (clinic_document_write_pdf (CLINIC_DOCUMENT (list), path, CLINIC_PAPER_A4, &error));
+    g_assert_no_error (error);
+    save_png (CLINIC_DOCUMENT (list), CLINIC_PAPER_A4, 0, "day-list-a4");
+  }
+  pdf = open_pdf (path);
+  g_assert_cmpint (poppler_document_get_n_pages (pdf), ==, 1);
+  page = poppler_document_get_page (pdf, 0);
+  text = page_text (page);
+  for (const char *const *want = (const char *const[]) { "Lindenhof Practice", "Day list", "Dr. Weber",
+                                                         "2027-01-13", "09:00–09:30", "Schmidt, Paula",
+                                                         "1987-04-23", "C000001", "Back pain", "Confirmed",
+                                                         "09:30–10:00", "Berg, Otto", "1950-01-02", "C000002",
+                                                         "Check-up", "Booked", NULL };
+       *want != NULL; want++)
+    if (!contains_ignoring_blanks (text, *want))
+      g_error ("The day list lacks “%s”: %s", *want, text);
+  g_assert_true (strstr (text, "Schmidt") < strstr (text, "Berg"));
+
+  /* Forty appointments take more than one page; none is lost. */
+  for (int i = 2; i < 40; i++)
+    g_ptr_array_add (day, day_entry (nine + i * 1800, "Kurz, Ida", "2001-02-03", "C000003", "Follow-up",
+                                     CLINIC_APPOINTMENT_BOOKED));
+  {
+    g_autoptr(ClinicDayList) list = clinic_day_list_new (&letterhead, "Dr. Weber", "2027-01-13", day, berlin);
+
+    g_assert_true (clinic_document_write_pdf (CLINIC_DOCUMENT (list), path, CLINIC_PAPER_A4, &error));
+    g_assert_no_error (error);
+  }
+  g_clear_object (&page);
+  g_clear_object (&pdf);
+  pdf = open_pdf (path);
+  g_assert_cmpint (poppler_document_get_n_pages (pdf), >, 1);
+  {
+    guint found = 0;
+
+    for (int i = 0; i < poppler_document_get_n_pages (pdf); i++)
+      {
+        g_autoptr(PopplerPage) p = poppler_document_get_page (pdf, i);
+        g_autofree char *t = page_text (p);
+
+        for (const char *at = t; (at = strstr (at, "Kurz, Ida")) != NULL; at++)
+          found++;
+      }
+    g_assert_cmpuint (found, ==, 38);
+  }
+
+  /* An empty day. */
+  g_ptr_array_set_size (day, 0);
+  {
+    g_autoptr(ClinicDayList) list = clinic_day_list_new (&letterhead, "Dr. Weber", "2027-01-14", day, berlin);
+
+    g_assert_true (clinic_document_write_pdf (CLINIC_DOCUMENT (list), path, CLINIC_PAPER_LETTER, &error));
+    g_assert_no_error (error);
+  }
+  g_clear_object (&page);
+  g_clear_object (&pdf);
+  g_free (text);
+  pdf = open_pdf (path);
+  page = poppler_document_get_page (pdf, 0);
+  text = page_text (page);
+  g_assert_true (contains_ignoring_blanks (text, "No appointments on this day."));
+}
+
 static void
 test_paper (void)
 {
@@ -679,6 +791,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/document/paper", test_paper);
+  g_test_add ("/document/day-list", Fixture, NULL,
+              fixture_set_up, test_day_list, fixture_tear_down);
   g_test_add ("/document/prescription-sheet", Fixture, NULL,
               fixture_set_up, test_prescription_sheet, fixture_tear_down);
   g_test_add ("/document/recovery-sheet/a4", Fixture, NULL,

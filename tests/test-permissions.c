@@ -27,6 +27,7 @@
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
+#include "clinic-waitlist.h"
 
 #include "entry-points.h"
 
@@ -48,6 +49,7 @@ typedef struct
   gint64         appointment_id;
   gint64         exception_id;
   gint64         registered_user_id; /* a registration from the kiosk, pending */
+  gint64         waitlist_id;
 } Fixture;
 
 /* Enough of a PDF and of a PNG for the content to tell their types. */
@@ -754,6 +756,45 @@ call_patients_dup_photo (Fixture *f, ClinicSession *s, GError **error)
   return photo != NULL;
 }
 
+static gboolean
+call_waitlist_add (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicWaitlistEntry) e = clinic_waitlist_entry_new ();
+
+  e->patient_id = f->patient_id;
+  e->visit_type_id = f->visit_type_id;
+  e->urgency = CLINIC_WAITLIST_URGENT;
+  return clinic_waitlist_add (s, e, error) != 0;
+}
+
+static gboolean
+call_waitlist_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_waitlist_list (s, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_waitlist_mark_booked (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_waitlist_mark_booked (s, f->waitlist_id, error);
+}
+
+static gboolean
+call_waitlist_matches_for (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_waitlist_matches_for (s, f->appointment_id, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_waitlist_remove (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_waitlist_remove (s, f->waitlist_id, error);
+}
+
 static const Row rows[] = {
   { "clinic_appointments_book",         SCHEDULE_ANY, call_appointments_book },
   { "clinic_appointments_cancel",       SCHEDULE_ANY, call_appointments_cancel },
@@ -840,6 +881,11 @@ static const Row rows[] = {
   { "clinic_visit_types_list",          SCHEDULE_ANY, call_visit_types_list },
   { "clinic_visit_types_lookup",        SCHEDULE_ANY, call_visit_types_lookup },
   { "clinic_visit_types_save",          CLINIC_PERMISSION_SETTINGS, call_visit_types_save },
+  { "clinic_waitlist_add",              CLINIC_PERMISSION_SCHEDULE_ALL, call_waitlist_add },
+  { "clinic_waitlist_list",             CLINIC_PERMISSION_SCHEDULE_ALL, call_waitlist_list },
+  { "clinic_waitlist_mark_booked",      CLINIC_PERMISSION_SCHEDULE_ALL, call_waitlist_mark_booked },
+  { "clinic_waitlist_matches_for",      CLINIC_PERMISSION_SCHEDULE_ALL, call_waitlist_matches_for },
+  { "clinic_waitlist_remove",           CLINIC_PERMISSION_SCHEDULE_ALL, call_waitlist_remove },
 };
 
 /* --- The state of everything ------------------------------------------ */
@@ -1051,6 +1097,14 @@ fixture_set_up (Fixture       *f,
     e.reason = (char *) "Meeting";
     f->exception_id = clinic_schedule_add_exception (f->admin, &e, &error);
     g_assert_no_error (error);
+    {
+      g_autoptr(ClinicWaitlistEntry) w = clinic_waitlist_entry_new ();
+
+      w->patient_id = f->other_patient_id;
+      w->visit_type_id = f->visit_type_id;
+      f->waitlist_id = clinic_waitlist_add (f->admin, w, &error);
+      g_assert_no_error (error);
+    }
   }
 
   /* A document and a photo for the rows that read or remove them. */

@@ -17,6 +17,7 @@
 #include "clinic-settings.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
+#include "clinic-waitlist.h"
 
 #define PASSWORD "quiet river under old stone"
 
@@ -751,6 +752,283 @@ test_import (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
 }
 
+/* The status rules a menu asks agree with what the core does. */
+static void
+test_status_allows (void)
+{
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_BOOKED, CLINIC_APPOINTMENT_CONFIRMED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CONFIRMED, CLINIC_APPOINTMENT_CONFIRMED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_ARRIVED, CLINIC_APPOINTMENT_COMPLETED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_BOOKED, CLINIC_APPOINTMENT_COMPLETED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CONFIRMED, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_IN_PROGRESS, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_COMPLETED, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_NO_SHOW, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_true (clinic_appointment_status_allows (CLINIC_APPOINTMENT_CANCELLED, CLINIC_APPOINTMENT_BOOKED));
+  g_assert_false (clinic_appointment_status_allows (CLINIC_APPOINTMENT_COMPLETED, CLINIC_APPOINTMENT_BOOKED));
+}
+
+/* --- The registry's visit columns and filters -------------------------------- */
+
+static ClinicPatient *
+find_row (GPtrArray *rows,
+          gint64     id)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (((ClinicPatient *) g_ptr_array_index (rows, i))->id == id)
+      return g_ptr_array_index (rows, i);
+  g_error ("patient %" G_GINT64_FORMAT " is not in the page", id);
+}
+
+static GPtrArray *
+search (Fixture *f,
+        gint64   provider_id,
+        gint64   visit_type_id,
+        guint   *total)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicPatientFilter filter;
+  GPtrArray *rows;
+
+  clinic_patient_filter_init (&filter);
+  filter.sort = CLINIC_PATIENT_SORT_NAME;
+  filter.provider_id = provider_id;
+  filter.visit_type_id = visit_type_id;
+  rows = clinic_patients_search (f->front, "", &filter, 0, 100, total, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rows);
+  return rows;
+}
+
+/* Last visit: the latest past one that was not cancelled or missed; next
+ * visit: the first coming active one; the visit type of the next, else of
+ * the last. The filters keep patients with such a visit. */
+static void
+test_registry_visits (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  g_autoptr(GPtrArray) rows = NULL;
+  ClinicPatient *p;
+  guint total = 0;
+  gint64 future = at (f, "2040-01-04 09:00");
+
+  /* Paula: completed with Weber in 2020, missed in 2021 (not a visit),
+   * a long visit with Lang coming, another check-up after it. Otto:
+   * only a cancelled one (no visit at all). */
+  g_ptr_array_add (list, imported (f->paula, f->weber, f->checkup, at (f, "2020-05-04 09:00"),
+                                   CLINIC_APPOINTMENT_COMPLETED));
+  g_ptr_array_add (list, imported (f->paula, f->weber, f->checkup, at (f, "2021-05-04 09:00"),
+                                   CLINIC_APPOINTMENT_NO_SHOW));
+  g_ptr_array_add (list, imported (f->paula, f->lang, f->long_visit, future, CLINIC_APPOINTMENT_BOOKED));
+  g_ptr_array_add (list, imported (f->paula, f->lang, f->checkup, future + 86400, CLINIC_APPOINTMENT_BOOKED));
+  g_ptr_array_add (list, imported (f->otto, f->weber, f->long_visit, future, CLINIC_APPOINTMENT_CANCELLED));
+  g_assert_cmpint (clinic_appointments_import (f->front, list, NULL, NULL, &error), ==, 5);
+  g_assert_no_error (error);
+
+  rows = search (f, 0, 0, &total);
+  g_assert_cmpuint (total, ==, 2);
+  p = find_row (rows, f->paula);
+  g_assert_cmpint (p->last_visit, ==, at (f, "2020-05-04 09:00"));
+  g_assert_cmpint (p->next_visit, ==, future);
+  g_assert_cmpstr (p->visit_type, ==, "Long consultation");
+  p = find_row (rows, f->otto);
+  g_assert_cmpint (p->last_visit, ==, 0);
+  g_assert_cmpint (p->next_visit, ==, 0);
+  g_assert_null (p->visit_type);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* Without a coming visit, the type is the last visit's. */
+  g_assert_true (clinic_appointments_cancel (f->front, clinic_test_query_int (f->db,
+                 "SELECT id FROM appointments WHERE visit_type_id = (SELECT id FROM visit_types"
+                 " WHERE name = 'Long consultation') AND status = 'booked'"), "Ill", &error));
+  g_assert_no_error (error);
+  rows = search (f, 0, 0, NULL);
+  p = find_row (rows, f->paula);
+  g_assert_cmpint (p->next_visit, ==, future + 86400);
+  g_assert_cmpstr (p->visit_type, ==, "Check-up");
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* Filters: Weber's patients are Paula (a completed visit), not Otto
+   * (cancelled only); the long visit is nobody's any more. */
+  rows = search (f, f->weber, 0, &total);
+  g_assert_cmpuint (total, ==, 1);
+  g_assert_cmpint (((ClinicPatient *) g_ptr_array_index (rows, 0))->id, ==, f->paula);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = search (f, f->lang, f->checkup, &total);
+  g_assert_cmpuint (total, ==, 1);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = search (f, 0, f->long_visit, &total);
+  g_assert_cmpuint (total, ==, 0);
+  g_assert_cmpuint (rows->len, ==, 0);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* A records clerk (contact details, no schedule) gets no visits, and
+   * may not filter by them. */
+  {
+    g_autoptr(ClinicSession) clerk = NULL;
+    ClinicPatientFilter filter;
+    gint64 role = clinic_roles_create (f->admin, "Records", &error);
+
+    g_assert_true (clinic_roles_set_permission (f->admin, role, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, TRUE,
+                                                &error));
+    clinic_users_create (f->admin, "clerk", "Records Clerk", CLINIC_USER_STAFF, role, PASSWORD,
+                         &CLINIC_KDF_LIMITS_TEST, &error);
+    g_assert_no_error (error);
+    clerk = clinic_session_sign_in (f->db, "clerk", PASSWORD, &error);
+    g_assert_no_error (error);
+    clinic_patient_filter_init (&filter);
+    rows = clinic_patients_search (clerk, "schmidt", &filter, 0, 100, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (rows);
+    g_assert_cmpuint (rows->len, ==, 1);
+    p = g_ptr_array_index (rows, 0);
+    g_assert_cmpint (p->last_visit, ==, 0);
+    g_assert_cmpint (p->next_visit, ==, 0);
+    g_assert_null (p->visit_type);
+    filter.provider_id = f->weber;
+    g_assert_null (clinic_patients_search (clerk, "", &filter, 0, 100, NULL, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  }
+}
+
+/* --- The waitlist ---------------------------------------------------------------- */
+
+static gint64
+wait_for (Fixture               *f,
+          gint64                 patient,
+          gint64                 provider,
+          gint64                 type,
+          ClinicWaitlistUrgency  urgency,
+          GError               **error)
+{
+  g_autoptr(ClinicWaitlistEntry) e = clinic_waitlist_entry_new ();
+
+  e->patient_id = patient;
+  e->provider_id = provider;
+  e->visit_type_id = type;
+  e->urgency = urgency;
+  g_free (e->preferred);
+  e->preferred = g_strdup ("mornings");
+  return clinic_waitlist_add (f->front, e, error);
+}
+
+static void
+test_waitlist (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, NULL, NULL, NULL };
+  gint64 routine, urgent, lang_only, long_any, booked, quick;
+  ClinicWaitlistEntry *e;
+
+  routine = wait_for (f, f->otto, f->weber, f->checkup, CLINIC_WAITLIST_ROUTINE, &error);
+  urgent = wait_for (f, f->otto, 0, f->long_visit, CLINIC_WAITLIST_URGENT, &error);
+  lang_only = wait_for (f, f->paula, f->lang, f->checkup, CLINIC_WAITLIST_SOON, &error);
+  g_assert_no_error (error);
+  long_any = urgent;
+
+  /* Most urgent first, then the longest waiting. */
+  list = clinic_waitlist_list (f->front, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (list->len, ==, 3);
+  e = g_ptr_array_index (list, 0);
+  g_assert_cmpint (e->id, ==, urgent);
+  g_assert_cmpint (e->provider_id, ==, 0);
+  g_assert_cmpstr (e->provider_name, ==, "");
+  g_assert_cmpstr (e->visit_type, ==, "Long consultation");
+  g_assert_cmpint (e->duration_min, ==, 60);
+  g_assert_cmpstr (e->patient_name, ==, "Berg, Otto");
+  g_assert_cmpint (((ClinicWaitlistEntry *) g_ptr_array_index (list, 1))->id, ==, lang_only);
+  e = g_ptr_array_index (list, 2);
+  g_assert_cmpint (e->id, ==, routine);
+  g_assert_cmpstr (e->provider_name, ==, "Dr. Weber");
+  g_assert_cmpstr (e->preferred, ==, "mornings");
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Refusals change nothing. */
+  before = clinic_test_dump_tables (f->db);
+  g_assert_cmpint (wait_for (f, f->otto, f->weber, f->checkup, CLINIC_WAITLIST_SOON, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_cmpint (wait_for (f, 4242, 0, f->checkup, CLINIC_WAITLIST_SOON, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (wait_for (f, f->otto, 4242, f->checkup, CLINIC_WAITLIST_SOON, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (wait_for (f, f->otto, 0, 4242, CLINIC_WAITLIST_SOON, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (wait_for (f, f->otto, 0, f->checkup, 3, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (clinic_waitlist_remove (f->front, 4242, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+
+  /* A cancelled 30-minute check-up with Weber: Otto's routine check-up
+   * with Weber matches; the 60-minute visit does not fit; Paula's entry is
+   * for Lang (and she is the cancelled appointment's patient anyway). */
+  b.starts_at = at (f, "2040-01-04 09:00");
+  booked = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_appointments_cancel (f->front, booked, "Ill", &error));
+  g_assert_no_error (error);
+  matches = clinic_waitlist_matches_for (f->front, booked, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (matches);
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_assert_cmpint (((ClinicWaitlistEntry *) g_ptr_array_index (matches, 0))->id, ==, routine);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+
+  /* A freed long visit fits the check-up too, and the any-doctor entry. */
+  b.visit_type_id = f->long_visit;
+  b.patient_id = f->otto;
+  b.starts_at = at (f, "2040-01-04 10:00");
+  booked = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  quick = wait_for (f, f->paula, 0, f->checkup, CLINIC_WAITLIST_ROUTINE, &error);
+  g_assert_no_error (error);
+  matches = clinic_waitlist_matches_for (f->front, booked, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (matches);
+  /* Otto's own entries are left out: he holds the slot. */
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_assert_cmpint (((ClinicWaitlistEntry *) g_ptr_array_index (matches, 0))->id, ==, quick);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+
+  /* Booked and removed entries leave the list, audited. */
+  g_assert_true (clinic_waitlist_mark_booked (f->front, routine, &error));
+  g_assert_true (clinic_waitlist_remove (f->front, long_any, &error));
+  g_assert_no_error (error);
+  g_assert_false (clinic_waitlist_remove (f->front, routine, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  list = clinic_waitlist_list (f->front, &error);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action IN"
+                                                 " ('waitlist.added', 'waitlist.booked', 'waitlist.removed')"), ==, 6);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action LIKE 'waitlist.%'"
+                                                 " AND (new_value LIKE '%Berg%' OR new_value LIKE '%mornings%')"), ==, 0);
+
+  /* The doctor and the patient do not see the list. */
+  g_assert_null (clinic_waitlist_list (f->doctor, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_null (clinic_waitlist_list (f->patient, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -762,6 +1040,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   g_test_add_func ("/scheduling/local-time-dst", test_local_time_dst);
+  g_test_add_func ("/scheduling/status-allows", test_status_allows);
   ADD ("/scheduling/availability", test_availability);
   ADD ("/scheduling/availability-dst", test_availability_dst);
   ADD ("/scheduling/booking-refusals", test_booking_refusals);
@@ -769,6 +1048,8 @@ main (int   argc,
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);
   ADD ("/scheduling/import", test_import);
+  ADD ("/scheduling/registry-visits", test_registry_visits);
+  ADD ("/scheduling/waitlist", test_waitlist);
 #undef ADD
 
   return g_test_run ();

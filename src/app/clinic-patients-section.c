@@ -13,6 +13,7 @@
 #include "clinic-patient-import.h"
 #include "clinic-patient-model.h"
 #include "clinic-patients-section.h"
+#include "clinic-schedule.h"
 
 typedef enum
 {
@@ -22,6 +23,9 @@ typedef enum
   COLUMN_TREATMENT,
   COLUMN_BIRTH_DATE,
   COLUMN_CHART_NUMBER,
+  COLUMN_LAST_VISIT,
+  COLUMN_NEXT_VISIT,
+  COLUMN_VISIT_TYPE,
 } Column;
 
 struct _ClinicPatientsSection
@@ -48,10 +52,18 @@ struct _ClinicPatientsSection
   GtkWidget           *import_button;
   AdwStatusPage       *empty_page;
   GtkStringList       *sort_list;
+  GtkDropDown         *doctor_filter;
+  GtkStringList       *doctor_filter_list;
+  GtkDropDown         *type_filter;
+  GtkStringList       *type_filter_list;
 
   ClinicPatientModel  *model;
   GtkSingleSelection  *selection;
   gboolean             chart;      /* the session may read the clinical chart */
+  /* The visit columns and filters (sessions that may read the schedule): */
+  GTimeZone           *tz;
+  GPtrArray           *providers;  /* ClinicProvider, after "All doctors" */
+  GPtrArray           *types;      /* ClinicVisitType, after "All visit types" */
 };
 
 G_DEFINE_FINAL_TYPE (ClinicPatientsSection, clinic_patients_section, CLINIC_TYPE_SECTION)
@@ -88,6 +100,21 @@ cell_text (gpointer  item,
       return g_strdup (p->birth_date);
     case COLUMN_CHART_NUMBER:
       return g_strdup (p->chart_number);
+    case COLUMN_LAST_VISIT:
+    case COLUMN_NEXT_VISIT:
+      {
+        ClinicPatientsSection *self = data;
+        gint64 t = column == COLUMN_LAST_VISIT ? p->last_visit : p->next_visit;
+        g_autofree char *text = NULL;
+
+        if (t == 0 || self->tz == NULL)
+          return g_strdup ("");
+        text = clinic_format_local_time (self->tz, t);
+        /* The last visit by its day; the next one with its time. */
+        return column == COLUMN_LAST_VISIT ? g_strndup (text, 10) : g_steal_pointer (&text);
+      }
+    case COLUMN_VISIT_TYPE:
+      return g_strdup (p->visit_type != NULL ? p->visit_type : "");
     default:
       return NULL;
     }
@@ -126,6 +153,17 @@ read_filter (ClinicPatientsSection *self,
   filter->treatment = self->chart && *treatment != '\0' ? treatment : NULL;
   filter->sort = sort < G_N_ELEMENTS (sorts) ? sorts[sort] : CLINIC_PATIENT_SORT_RELEVANCE;
   filter->descending = gtk_toggle_button_get_active (self->descending_toggle);
+  if (self->providers != NULL)
+    {
+      guint doctor = gtk_drop_down_get_selected (self->doctor_filter);
+      guint type = gtk_drop_down_get_selected (self->type_filter);
+
+      /* The first entries are "All doctors" and "All visit types". */
+      if (doctor != GTK_INVALID_LIST_POSITION && doctor > 0 && doctor <= self->providers->len)
+        filter->provider_id = ((ClinicProvider *) g_ptr_array_index (self->providers, doctor - 1))->user_id;
+      if (type != GTK_INVALID_LIST_POSITION && type > 0 && type <= self->types->len)
+        filter->visit_type_id = ((ClinicVisitType *) g_ptr_array_index (self->types, type - 1))->id;
+    }
 }
 
 static void
@@ -149,7 +187,8 @@ update_count (ClinicPatientsSection *self)
 
       read_filter (self, &filter);
       searching = *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0'
-                  || filter.min_age >= 0 || filter.max_age >= 0 || filter.treatment != NULL;
+                  || filter.min_age >= 0 || filter.max_age >= 0 || filter.treatment != NULL
+                  || filter.provider_id != 0 || filter.visit_type_id != 0;
       adw_status_page_set_icon_name (self->empty_page, searching ? "edit-find-symbolic"
                                                                  : "x-office-address-book-symbolic");
       adw_status_page_set_title (self->empty_page, searching ? _("No Patients Found") : _("No Patients Yet"));
@@ -465,6 +504,27 @@ clinic_patients_section_session_set (ClinicSection *section)
   if (!self->chart)
     gtk_string_list_remove (self->sort_list, CLINIC_PATIENT_SORT_TREATMENT);
 
+  /* The visit columns and filters need the schedule; without it (a
+   * records clerk) they are not offered. */
+  self->providers = clinic_providers_list (session, FALSE, NULL);
+  self->types = self->providers != NULL ? clinic_visit_types_list (session, FALSE, NULL) : NULL;
+  if (self->types == NULL)
+    g_clear_pointer (&self->providers, g_ptr_array_unref);
+  if (self->providers != NULL)
+    {
+      self->tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
+      gtk_string_list_append (self->doctor_filter_list, _("All doctors"));
+      for (guint i = 0; i < self->providers->len; i++)
+        gtk_string_list_append (self->doctor_filter_list,
+                                ((ClinicProvider *) g_ptr_array_index (self->providers, i))->display_name);
+      gtk_string_list_append (self->type_filter_list, _("All visit types"));
+      for (guint i = 0; i < self->types->len; i++)
+        gtk_string_list_append (self->type_filter_list,
+                                ((ClinicVisitType *) g_ptr_array_index (self->types, i))->name);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->doctor_filter), self->providers != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->type_filter), self->providers != NULL);
+
   self->model = clinic_patient_model_new (session);
   /* The count grows as the view nears the end of what was counted. */
   g_signal_connect_object (self->model, "notify::n-items", G_CALLBACK (update_count), self,
@@ -480,6 +540,12 @@ clinic_patients_section_session_set (ClinicSection *section)
     add_column (self, COLUMN_TREATMENT, _("Treatment"), TRUE);
   add_column (self, COLUMN_BIRTH_DATE, _("Date of Birth"), FALSE);
   add_column (self, COLUMN_CHART_NUMBER, _("Chart No."), FALSE);
+  if (self->providers != NULL)
+    {
+      add_column (self, COLUMN_LAST_VISIT, _("Last Visit"), FALSE);
+      add_column (self, COLUMN_NEXT_VISIT, _("Next Visit"), FALSE);
+      add_column (self, COLUMN_VISIT_TYPE, _("Visit Type"), FALSE);
+    }
 
   update_registrations (self);
   run_search (self);
@@ -502,6 +568,9 @@ clinic_patients_section_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), CLINIC_TYPE_PATIENTS_SECTION);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
+  g_clear_pointer (&self->providers, g_ptr_array_unref);
+  g_clear_pointer (&self->types, g_ptr_array_unref);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
 
   G_OBJECT_CLASS (clinic_patients_section_parent_class)->dispose (object);
 }
@@ -538,6 +607,10 @@ clinic_patients_section_class_init (ClinicPatientsSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, registrations_label);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, import_button);
   gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, sort_list);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, doctor_filter);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, doctor_filter_list);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, type_filter);
+  gtk_widget_class_bind_template_child (widget_class, ClinicPatientsSection, type_filter_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);

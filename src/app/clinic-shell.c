@@ -12,6 +12,7 @@
 
 #include "clinic-account-section.h"
 #include "clinic-app-utils.h"
+#include "clinic-appointments-section.h"
 #include "clinic-audit-section.h"
 #include "clinic-calendar-section.h"
 #include "clinic-dashboard-section.h"
@@ -66,8 +67,7 @@ static const SectionInfo sections[] = {
     clinic_patients_section_get_type, NULL },
   { "appointments", N_("Appointments"), "document-open-recent-symbolic",
     CLINIC_PERMISSION_SCHEDULE_OWN, CLINIC_PERMISSION_SCHEDULE_ALL, FOR_ALL,
-    clinic_placeholder_section_get_type,
-    N_("Booking and managing appointments arrives with a later version of Clinic.") },
+    clinic_appointments_section_get_type, NULL },
   { "reminders", N_("Reminders"), "alarm-symbolic",
     CLINIC_PERMISSION_SCHEDULE_OWN, CLINIC_PERMISSION_SCHEDULE_ALL, FOR_STAFF,
     clinic_placeholder_section_get_type,

@@ -704,6 +704,18 @@ transition_allowed (ClinicAppointmentStatus from,
 }
 
 gboolean
+clinic_appointment_status_allows (ClinicAppointmentStatus from,
+                                  ClinicAppointmentStatus to)
+{
+  /* A cancellation goes through clinic_appointments_cancel(), which
+   * refuses these same ones. */
+  if (to == CLINIC_APPOINTMENT_CANCELLED)
+    return from != CLINIC_APPOINTMENT_CANCELLED && from != CLINIC_APPOINTMENT_COMPLETED
+           && from != CLINIC_APPOINTMENT_NO_SHOW;
+  return transition_allowed (from, to);
+}
+
+gboolean
 clinic_appointments_set_status (ClinicSession            *session,
                                 gint64                    id,
                                 ClinicAppointmentStatus   status,

@@ -41,6 +41,11 @@ const char *clinic_appointment_status_to_key    (ClinicAppointmentStatus status)
 const char *clinic_appointment_status_to_string (ClinicAppointmentStatus status);
 /* Cancelled and no-show appointments take no time. */
 gboolean    clinic_appointment_status_is_active (ClinicAppointmentStatus status);
+/* Whether an appointment that is @from may become @to: through
+ * clinic_appointments_set_status(), or clinic_appointments_cancel() for
+ * CANCELLED. For menus that offer only what the core would do. */
+gboolean    clinic_appointment_status_allows    (ClinicAppointmentStatus from,
+                                                 ClinicAppointmentStatus to);
 
 typedef struct
 {

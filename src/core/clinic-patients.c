@@ -102,6 +102,7 @@ clinic_patient_copy (const ClinicPatient *src)
   p->insurance_id = g_strdup (src->insurance_id);
   p->treatment = g_strdup (src->treatment);
   p->merged_into = g_strdup (src->merged_into);
+  p->visit_type = g_strdup (src->visit_type);
   return p;
 }
 
@@ -125,6 +126,7 @@ clinic_patient_free (ClinicPatient *p)
   g_free (p->insurance_id);
   g_free (p->treatment);
   g_free (p->merged_into);
+  g_free (p->visit_type);
   g_free (p);
 }
 
@@ -511,6 +513,15 @@ static gboolean
 may_read_chart (ClinicSession *session)
 {
   return clinic_session_has_permission (session, CLINIC_PERMISSION_CHART_READ);
+}
+
+/* Visits (the registry's visit columns and filters) are the schedule's:
+ * any schedule permission reads them. */
+static gboolean
+may_read_visits (ClinicSession *session)
+{
+  return clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL)
+         || clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_OWN);
 }
 
 /* A patient session reaches its own record only. */
@@ -1555,6 +1566,25 @@ build_search (ClinicSession              *session,
       g_autofree char *earliest = years_ago (filter->max_age + 1, 1);
       g_string_append_printf (where, " AND p.birth_date >= ?%d", add_text (bindings, earliest));
     }
+  if ((filter->provider_id != 0 || filter->visit_type_id != 0) && !may_read_visits (session))
+    {
+      /* Sets the refusal's sentence: the session has neither. */
+      clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
+      return FALSE;
+    }
+  /* The doctor and visit-type filters: one EXISTS per row, answered from
+   * the appointments_patient index (a patient has a handful of visits),
+   * so the page's walk of the order's index stays as cheap as without. */
+  if (filter->provider_id != 0 || filter->visit_type_id != 0)
+    {
+      g_string_append (where, " AND EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = p.id"
+                              " AND a.status NOT IN ('cancelled', 'no-show')");
+      if (filter->provider_id != 0)
+        g_string_append_printf (where, " AND a.provider_id = %" G_GINT64_FORMAT, filter->provider_id);
+      if (filter->visit_type_id != 0)
+        g_string_append_printf (where, " AND a.visit_type_id = %" G_GINT64_FORMAT, filter->visit_type_id);
+      g_string_append_c (where, ')');
+    }
   if (filter->treatment != NULL && *filter->treatment != '\0')
     {
       if (!clinic_session_require (session, CLINIC_PERMISSION_CHART_READ, error))
@@ -1595,6 +1625,52 @@ order_by (const ClinicPatientFilter *filter,
     return ranked ? "f.rank, p.sort_key, p.id"
                   : asc[CLINIC_PATIENT_SORT_NAME];
   return filter->descending ? desc[sort] : asc[sort];
+}
+
+/* The registry's visit columns of @p: the latest past visit and the next
+ * one (neither cancelled nor a no-show), and the type of the next, else of
+ * the last. Run for the rows of a page only: two walks of the
+ * appointments_patient index, a row or two each. */
+static gboolean
+read_visits (ClinicDb       *db,
+             ClinicPatient  *p,
+             gint64          now,
+             GError        **error)
+{
+  static const char *const sql[] = {
+    "SELECT a.starts_at, t.name FROM appointments a JOIN visit_types t ON t.id = a.visit_type_id"
+    " WHERE a.patient_id = ?1 AND a.starts_at < ?2 AND a.status NOT IN ('cancelled', 'no-show')"
+    " ORDER BY a.starts_at DESC LIMIT 1",
+    "SELECT a.starts_at, t.name FROM appointments a JOIN visit_types t ON t.id = a.visit_type_id"
+    " WHERE a.patient_id = ?1 AND a.starts_at >= ?2 AND a.status NOT IN ('cancelled', 'no-show')"
+    " ORDER BY a.starts_at LIMIT 1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      sqlite3_stmt *stmt = clinic_db_prepare (db, sql[i], error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, p->id);
+      sqlite3_bind_int64 (stmt, 2, now);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *(i == 0 ? &p->last_visit : &p->next_visit) = sqlite3_column_int64 (stmt, 0);
+          /* The next visit's type wins over the last's. */
+          g_free (p->visit_type);
+          p->visit_type = column_text (stmt, 1);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_sqlite_error (db, rc, error);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1737,6 +1813,16 @@ clinic_patients_search (ClinicSession              *session,
   if (rc != SQLITE_DONE)
     goto sql_error;
   sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  if (may_read_visits (session))
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      for (guint i = 0; i < rows->len; i++)
+        if (!read_visits (db, g_ptr_array_index (rows, i), now, error))
+          return NULL;
+    }
 
   if (offset == 0)
     {

@@ -52,6 +52,12 @@ typedef struct
   gint64               updated_at;
   char                *merged_into;        /* the chart number this record was merged
                                             * into (clinic-patient-merge.h), or NULL */
+  /* Visits, filled by clinic_patients_search() only, for sessions with a
+   * schedule permission (0 / NULL elsewhere): */
+  gint64               last_visit;         /* start of the latest past visit that took
+                                            * place or may still, 0: none */
+  gint64               next_visit;         /* start of the next active appointment, 0: none */
+  char                *visit_type;         /* the next visit's type, else the last's, or NULL */
 } ClinicPatient;
 
 /* An empty record: every string "", sex unknown, active. */
@@ -201,6 +207,11 @@ typedef struct
   ClinicPatientSort  sort;
   gboolean           descending;
   guint              count_limit;      /* count at most this many (0: all); see search */
+  /* Patients with an appointment (not cancelled or no-show), past or
+   * coming, with this doctor / of this visit type; 0: any. Needs a
+   * schedule permission (else PERMISSION_DENIED). */
+  gint64             provider_id;
+  gint64             visit_type_id;
 } ClinicPatientFilter;
 
 /* A filter that finds active patients of any age, best matches first. */
@@ -209,7 +220,9 @@ void           clinic_patient_filter_init (ClinicPatientFilter *filter);
 /* The registry's search. @query (may be empty) is split into words; each
  * must match: a name part by prefix without accents, 3 or more digits of
  * a phone number, a chart number, or a date of birth (ISO or the locale's
- * format). Rows @offset .. @offset + @limit in @filter's order; *@total
+ * format). Rows @offset .. @offset + @limit in @filter's order, each with
+ * its last visit, next visit and visit type (computed for the rows of the
+ * page only, from the appointments_patient index); *@total
  * (nullable) gets the number of matches, or count_limit + 1 when there
  * are more than the filter's count_limit (counting every one of 20,000
  * "s…" would cost more than a keystroke may). One audit event
