@@ -23,6 +23,7 @@
 #include "clinic-settings.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -384,6 +385,45 @@ call_appointments_book (Fixture *f, ClinicSession *s, GError **error)
   ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
 
   return clinic_appointments_book (s, &b, error) != 0;
+}
+
+static gboolean
+call_recurrence_book (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 2, NULL };
+
+  return clinic_recurrence_book (s, &b, &weekly, FALSE, NULL, error) != 0;
+}
+
+static gboolean
+call_recurrence_cancel (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_recurrence_cancel (s, f->appointment_id, CLINIC_SERIES_ALL, "Ill", error);
+}
+
+static gboolean
+call_recurrence_preview (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 2, NULL };
+  g_autoptr(GPtrArray) list = clinic_recurrence_preview (s, &b, &weekly, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_recurrence_reschedule (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_recurrence_reschedule (s, f->appointment_id, CLINIC_SERIES_FOLLOWING, 7, -1, error);
+}
+
+static gboolean
+call_recurrence_scope (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GArray) ids = clinic_recurrence_scope (s, f->appointment_id, CLINIC_SERIES_THIS, error);
+
+  return ids != NULL;
 }
 
 static gboolean
@@ -770,6 +810,11 @@ static const Row rows[] = {
   { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
   { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
   { "clinic_roles_rename",              CLINIC_PERMISSION_USERS,    call_roles_rename },
+  { "clinic_recurrence_book",           SCHEDULE_ANY, call_recurrence_book },
+  { "clinic_recurrence_cancel",         SCHEDULE_ANY, call_recurrence_cancel },
+  { "clinic_recurrence_preview",        SCHEDULE_ANY, call_recurrence_preview },
+  { "clinic_recurrence_reschedule",     SCHEDULE_ANY, call_recurrence_reschedule },
+  { "clinic_recurrence_scope",          SCHEDULE_ANY, call_recurrence_scope },
   { "clinic_roles_set_permission",      CLINIC_PERMISSION_USERS,    call_roles_set_permission },
   { "clinic_settings_reset",            CLINIC_PERMISSION_SETTINGS, call_settings_reset },
   { "clinic_settings_set",              CLINIC_PERMISSION_SETTINGS, call_settings_set },

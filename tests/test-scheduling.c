@@ -12,6 +12,7 @@
 #include "clinic-error.h"
 #include "clinic-keys.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-schedule.h"
 #include "clinic-session.h"
 #include "clinic-settings.h"
@@ -751,6 +752,375 @@ test_import (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
 }
 
+/* --- Recurring appointments ------------------------------------------------------- */
+
+/* The local wall times of @rrule from @first, comma-separated. */
+static char *
+expand_local (GTimeZone  *tz,
+              const char *rrule,
+              const char *first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) starts = clinic_recurrence_expand (rrule, first, tz, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (starts);
+  for (guint i = 0; i < starts->len; i++)
+    {
+      g_autofree char *local = clinic_format_local_time (tz, g_array_index (starts, gint64, i));
+
+      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", local);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+rule_local (GTimeZone              *tz,
+            const ClinicRecurrence *rule,
+            const char             *first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rrule = clinic_recurrence_to_rrule (rule, first, &error);
+
+  g_assert_no_error (error);
+  return expand_local (tz, rrule, first);
+}
+
+static void
+test_recurrence_expand (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rrule = NULL;
+  g_autofree char *weekly = NULL;
+  g_autofree char *fortnightly = NULL;
+  g_autofree char *by_date = NULL;
+  g_autofree char *by_weekday = NULL;
+  g_autofree char *fifth = NULL;
+  g_autoptr(GArray) spring = NULL;
+  g_autoptr(GArray) autumn = NULL;
+  ClinicRecurrence r;
+
+  /* Tuesday 5 January 2027, four times. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_WEEKLY, 1, 4, NULL };
+  rrule = clinic_recurrence_to_rrule (&r, "2027-01-05 09:00", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rrule, ==, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=4");
+  weekly = rule_local (berlin, &r, "2027-01-05 09:00");
+  g_assert_cmpstr (weekly, ==, "2027-01-05 09:00,2027-01-12 09:00,2027-01-19 09:00,2027-01-26 09:00");
+
+  /* Every two weeks until 16 February, that day included. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_WEEKLY, 2, 0, "2027-02-16" };
+  fortnightly = rule_local (berlin, &r, "2027-01-05 09:00");
+  g_assert_cmpstr (fortnightly, ==, "2027-01-05 09:00,2027-01-19 09:00,2027-02-02 09:00,2027-02-16 09:00");
+
+  /* Monthly on the 31st: February, April and June have none and are
+   * skipped (RFC 5545), five times. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_DATE, 1, 5, NULL };
+  by_date = rule_local (berlin, &r, "2027-01-31 10:15");
+  g_assert_cmpstr (by_date, ==,
+                   "2027-01-31 10:15,2027-03-31 10:15,2027-05-31 10:15,2027-07-31 10:15,2027-08-31 10:15");
+
+  /* The second Tuesday of the month (12 January 2027 is one) until
+   * April: 9 February, 9 March, 13 April. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 0, "2027-04-30" };
+  by_weekday = rule_local (berlin, &r, "2027-01-12 14:00");
+  g_assert_cmpstr (by_weekday, ==, "2027-01-12 14:00,2027-02-09 14:00,2027-03-09 14:00,2027-04-13 14:00");
+
+  /* The fifth Friday (29 January 2027), every month: months with four
+   * Fridays are skipped (April 30 is the next, then July 30). */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 3, NULL };
+  fifth = rule_local (berlin, &r, "2027-01-29 08:00");
+  g_assert_cmpstr (fifth, ==, "2027-01-29 08:00,2027-04-30 08:00,2027-07-30 08:00");
+
+  /* Sundays at 2:30 across spring forward: on 28 March 2027 2:30 does
+   * not exist and the visit moves to 3:30 (01:30 UTC either way). */
+  spring = clinic_recurrence_expand ("FREQ=WEEKLY;BYDAY=SU;COUNT=3", "2027-03-21 02:30", berlin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spring->len, ==, 3);
+  g_assert_cmpint (g_array_index (spring, gint64, 0), ==, utc ("2027-03-21T01:30:00Z"));
+  g_assert_cmpint (g_array_index (spring, gint64, 1), ==, utc ("2027-03-28T01:30:00Z"));
+  g_assert_cmpint (g_array_index (spring, gint64, 2), ==, utc ("2027-04-04T00:30:00Z"));
+  {
+    g_autofree char *moved = clinic_format_local_time (berlin, g_array_index (spring, gint64, 1));
+
+    g_assert_cmpstr (moved, ==, "2027-03-28 03:30");
+  }
+  /* And across fall back: on 31 October 2:30 happens twice; the first
+   * (summer time, 00:30 UTC) is taken. */
+  autumn = clinic_recurrence_expand ("FREQ=WEEKLY;BYDAY=SU;COUNT=3", "2027-10-24 02:30", berlin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (autumn, gint64, 0), ==, utc ("2027-10-24T00:30:00Z"));
+  g_assert_cmpint (g_array_index (autumn, gint64, 1), ==, utc ("2027-10-31T00:30:00Z"));
+  g_assert_cmpint (g_array_index (autumn, gint64, 2), ==, utc ("2027-11-07T01:30:00Z"));
+
+  /* Refused rules, each with a sentence. */
+  {
+    const ClinicRecurrence bad[] = {
+      { CLINIC_REPEAT_WEEKLY, 0, 3, NULL },
+      { CLINIC_REPEAT_WEEKLY, 1, 3, "2027-03-01" },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, NULL },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, "2026-12-31" },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, "2027-02-30" },
+      { CLINIC_REPEAT_WEEKLY, 1, CLINIC_SERIES_MAX + 1, NULL },
+      { 7, 1, 3, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *none = clinic_recurrence_to_rrule (&bad[i], "2027-01-05 09:00", &error);
+
+        g_assert_null (none);
+        g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+        g_assert_cmpstr (error->message, !=, "");
+        g_clear_error (&error);
+      }
+  }
+  for (const char *const *bad = (const char *const[]) { "FREQ=SOMETIMES;COUNT=3", "FREQ=WEEKLY", "",
+                                                        "FREQ=DAILY;UNTIL=20400101T000000", NULL };
+       *bad != NULL; bad++)
+    {
+      g_autoptr(GArray) none = clinic_recurrence_expand (*bad, "2027-01-05 09:00", berlin, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr(GArray) none = clinic_recurrence_expand ("FREQ=WEEKLY;COUNT=3", "2027-01-05", berlin, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+}
+
+static guint
+count_active (Fixture *f,
+              gint64   series)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+
+      if (clinic_appointment_status_is_active (a->status) && (series == 0 || a->series_id == series))
+        n++;
+    }
+  return n;
+}
+
+static void
+test_recurrence_book (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  ClinicBooking first = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-05 09:00"), 0, "Physio", NULL, NULL };
+  ClinicBooking other = { f->otto, f->weber, f->checkup, 0, at (f, "2027-01-19 09:15"), 0, NULL, NULL, NULL };
+  ClinicScheduleException block = { 0, f->weber, CLINIC_EXCEPTION_BLOCK, at (f, "2027-01-26 08:30"),
+                                    at (f, "2027-01-26 10:00"), (char *) "Team meeting" };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 5, NULL };
+  gint64 series;
+  guint booked = 99;
+
+  /* The third Tuesday is taken by another patient, the fourth blocked. */
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), >, 0);
+  g_assert_cmpint (clinic_schedule_add_exception (f->front, &block, &error), >, 0);
+  g_assert_no_error (error);
+
+  preview = clinic_recurrence_preview (f->front, &first, &weekly, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 5);
+  for (guint i = 0; i < preview->len; i++)
+    {
+      const ClinicOccurrence *o = preview->pdata[i];
+
+      g_assert_cmpint (o->ends_at - o->starts_at, ==, 30 * 60);
+      g_assert_cmpint (o->free, ==, i != 2 && i != 3);
+      g_assert_true (o->free == (o->problem == NULL));
+    }
+  g_assert_cmpstr (((ClinicOccurrence *) preview->pdata[2])->local, ==, "2027-01-19 09:00");
+  g_assert_nonnull (strstr (((ClinicOccurrence *) preview->pdata[2])->problem, "overlaps another appointment"));
+  g_assert_nonnull (strstr (((ClinicOccurrence *) preview->pdata[3])->problem, "Team meeting"));
+  /* Nothing written by the preview. */
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* All or nothing: refused whole, with the first refused date. */
+  g_assert_cmpint (clinic_recurrence_book (f->front, &first, &weekly, FALSE, &booked, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "2 of the 5 dates"));
+  g_assert_nonnull (strstr (error->message, "2027-01-19 09:00"));
+  g_clear_error (&error);
+  g_assert_cmpuint (booked, ==, 0);
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* A patient does not book series; a doctor not for another doctor. */
+  g_assert_cmpint (clinic_recurrence_book (f->patient, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  first.provider_id = f->lang;
+  g_assert_cmpint (clinic_recurrence_book (f->doctor, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  first.provider_id = f->weber;
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* Skipping the refused dates books the other three as one series. */
+  series = clinic_recurrence_book (f->front, &first, &weekly, TRUE, &booked, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (series, >, 0);
+  g_assert_cmpuint (booked, ==, 3);
+  g_assert_cmpuint (count_active (f, series), ==, 3);
+  g_assert_cmpuint (count_active (f, 0), ==, 4);
+
+  /* Its occurrences are ordinary appointments: the next booking sees them. */
+  other.patient_id = f->otto;
+  other.starts_at = at (f, "2027-02-02 09:15");
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* A series whose every date is refused books nothing. */
+  g_assert_cmpint (clinic_recurrence_book (f->front, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_active (f, 0), ==, 4);
+}
+
+/* The local starts of @series's active appointments, comma-separated. */
+static char *
+series_times (Fixture *f,
+              gint64   series)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+      g_autofree char *local = NULL;
+
+      if (a->series_id != series || !clinic_appointment_status_is_active (a->status))
+        continue;
+      local = clinic_format_local_time (f->tz, a->starts_at);
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", local);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gint64
+nth_of_series (Fixture *f,
+               gint64   series,
+               guint    n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+
+      if (a->series_id == series && n-- == 0)
+        return a->id;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_recurrence_scopes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicBooking first = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-05 09:00"), 0, NULL, NULL, NULL };
+  ClinicBooking other = { f->otto, f->weber, f->checkup, 0, at (f, "2027-02-02 11:00"), 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 5, NULL };
+  g_autoptr(GArray) following = NULL;
+  g_autoptr(ClinicAppointment) second = NULL;
+  gint64 series, third;
+  char *times;
+
+  series = clinic_recurrence_book (f->front, &first, &weekly, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-12 09:00,2027-01-19 09:00,2027-01-26 09:00,"
+                              "2027-02-02 09:00");
+  g_free (times);
+
+  /* This occurrence only. */
+  g_assert_true (clinic_recurrence_cancel (f->front, nth_of_series (f, series, 1), CLINIC_SERIES_THIS, "Holiday",
+                                           &error));
+  g_assert_no_error (error);
+  second = clinic_appointments_get (f->front, nth_of_series (f, series, 1), &error);
+  g_assert_cmpint (second->status, ==, CLINIC_APPOINTMENT_CANCELLED);
+  g_assert_cmpstr (second->cancel_reason, ==, "Holiday");
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-19 09:00,2027-01-26 09:00,2027-02-02 09:00");
+  g_free (times);
+
+  /* This and the following: the third on, an hour later. */
+  third = nth_of_series (f, series, 2);
+  following = clinic_recurrence_scope (f->front, third, CLINIC_SERIES_FOLLOWING, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (following->len, ==, 3);
+  g_assert_true (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_FOLLOWING, 0, 10 * 60, &error));
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-19 10:00,2027-01-26 10:00,2027-02-02 10:00");
+  g_free (times);
+
+  /* All, a day later (Wednesdays), keeping each one's time. */
+  g_assert_true (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 1, -1, &error));
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-06 09:00,2027-01-20 10:00,2027-01-27 10:00,2027-02-03 10:00");
+  g_free (times);
+
+  /* A move onto another appointment refuses the whole change. */
+  other.starts_at = at (f, "2027-02-03 11:00");
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), >, 0);
+  g_assert_false (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 0, 11 * 60, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-06 09:00,2027-01-20 10:00,2027-01-27 10:00,2027-02-03 10:00");
+  g_free (times);
+
+  /* The patient changes single visits only, not the series; a bad time
+   * of day is refused. */
+  g_assert_false (clinic_recurrence_cancel (f->patient, third, CLINIC_SERIES_ALL, "No", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 0, 1440, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* All: every one still booked, with the reason; a reason is needed. */
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, " ", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_active (f, series), ==, 4);
+  g_assert_true (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Therapy ended", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_active (f, series), ==, 0);
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Again", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -769,6 +1139,9 @@ main (int   argc,
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);
   ADD ("/scheduling/import", test_import);
+  g_test_add_func ("/scheduling/recurrence-expand", test_recurrence_expand);
+  ADD ("/scheduling/recurrence-book", test_recurrence_book);
+  ADD ("/scheduling/recurrence-scopes", test_recurrence_scopes);
 #undef ADD
 
   return g_test_run ();

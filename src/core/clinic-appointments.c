@@ -6,7 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 
-#include "clinic-appointments.h"
+#include "clinic-appointments-private.h"
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
@@ -165,8 +165,8 @@ appointment_from_row (sqlite3_stmt *stmt)
   return a;
 }
 
-static ClinicAppointment *
-fetch (ClinicDb  *db,
+ClinicAppointment *
+clinic_appointments_fetch (ClinicDb  *db,
        gint64     id,
        GError   **error)
 {
@@ -196,11 +196,11 @@ fetch (ClinicDb  *db,
 /* May the session touch @a (or book for @patient_id with @provider_id)?
  * SCHEDULE_ALL: anything. SCHEDULE_OWN: a doctor their own, a patient
  * their own. */
-static gboolean
-check_scope (ClinicSession  *session,
-             gint64          patient_id,
-             gint64          provider_id,
-             GError        **error)
+gboolean
+clinic_appointments_check_scope (ClinicSession  *session,
+                                 gint64          patient_id,
+                                 gint64          provider_id,
+                                 GError        **error)
 {
   if (clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL))
     return clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
@@ -260,8 +260,8 @@ record (ClinicDb       *db,
  * another active appointment (not @ignore_id), falls outside the working
  * hours or in blocked time, or lies in the past. With @override (a
  * reason), the overlap and the hours are allowed; the past never is. */
-static gboolean
-check_slot (ClinicDb     *db,
+gboolean
+clinic_appointments_check_slot (ClinicDb     *db,
             gint64        provider_id,
             gint64        room_id,
             gint64        start,
@@ -406,9 +406,11 @@ check_override (ClinicSession  *session,
 /* --- Booking -------------------------------------------------------------------- */
 
 gint64
-clinic_appointments_book (ClinicSession        *session,
-                          const ClinicBooking  *b,
-                          GError              **error)
+clinic_appointments_book_locked (ClinicSession        *session,
+                                 ClinicDb             *db,
+                                 const ClinicBooking  *b,
+                                 gint64                series_id,
+                                 GError              **error)
 {
   g_autoptr(ClinicVisitType) type = NULL;
   g_autoptr(GTimeZone) tz = NULL;
@@ -416,33 +418,29 @@ clinic_appointments_book (ClinicSession        *session,
   g_autofree char *detail = NULL;
   g_autofree char *when = NULL;
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 end, id;
 
   g_return_val_if_fail (b != NULL, 0);
 
-  if (!check_scope (session, b->patient_id, b->provider_id, error)
+  if (!clinic_appointments_check_scope (session, b->patient_id, b->provider_id, error)
       || !check_override (session, b->override_reason, error)
       || !check_text (b->reason, _("The reason for the visit"), error)
       || !check_text (b->note, _("The note"), error))
     return 0;
   override = b->override_reason != NULL ? g_strstrip (g_strdup (b->override_reason)) : g_strdup ("");
 
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return 0;
   type = clinic_schedule_fetch_visit_type (db, b->visit_type_id, error);
   if (type == NULL || !clinic_schedule_check_provider (db, b->provider_id, error))
-    goto fail;
+    return 0;
   if (!type->active
       || (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable))
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
-      goto fail;
+      return 0;
     }
   stmt = clinic_db_prepare (db, "SELECT status FROM patients WHERE id = ?1", error);
   if (stmt == NULL)
-    goto fail;
+    return 0;
   sqlite3_bind_int64 (stmt, 1, b->patient_id);
   {
     int rc = sqlite3_step (stmt);
@@ -452,32 +450,33 @@ clinic_appointments_book (ClinicSession        *session,
     if (rc == SQLITE_DONE)
       {
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
-        goto fail;
+        return 0;
       }
     if (rc != SQLITE_ROW)
       {
         set_sqlite_error (db, rc, error);
-        goto fail;
+        return 0;
       }
     if (!active)
       {
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                              _("The patient’s record is not active; make it active before booking."));
-        goto fail;
+        return 0;
       }
   }
 
   end = b->ends_at != 0 ? b->ends_at : b->starts_at + (gint64) type->duration_min * 60;
-  if (!check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
-    goto fail;
+  if (!clinic_appointments_check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
+    return 0;
 
   stmt = clinic_db_prepare (db,
                             "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
                             " starts_at, ends_at, reason, note, override_reason, created_at, created_by,"
-                            " updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10)",
+                            " updated_at, series_id) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7, ?8, ?9, ?10,"
+                            " ?11, ?10, nullif (?12, 0))",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return 0;
   sqlite3_bind_int64 (stmt, 1, b->patient_id);
   sqlite3_bind_int64 (stmt, 2, b->provider_id);
   sqlite3_bind_int64 (stmt, 3, b->visit_type_id);
@@ -489,22 +488,37 @@ clinic_appointments_book (ClinicSession        *session,
   sqlite3_bind_text (stmt, 9, override, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 10, now_seconds ());
   sqlite3_bind_int64 (stmt, 11, clinic_session_get_user_id (session));
+  sqlite3_bind_int64 (stmt, 12, series_id);
   if (!clinic_db_step_done (db, stmt, error))
-    goto fail;
+    return 0;
   id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
 
   tz = clinic_schedule_get_timezone (db);
   when = clinic_format_local_time (tz, b->starts_at);
   /* No names in the audit: the time, and why it was booked anyway. */
   detail = *override != '\0' ? g_strdup_printf ("%s; booked anyway: %s", when, override) : g_strdup (when);
-  if (!record (db, session, id, b->patient_id, *override != '\0' ? "booked-anyway" : "booked", detail, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+  if (!record (db, session, id, b->patient_id, *override != '\0' ? "booked-anyway" : "booked", detail, error))
+    return 0;
   return id;
+}
 
-fail:
-  clinic_db_rollback (db);
-  return 0;
+gint64
+clinic_appointments_book (ClinicSession        *session,
+                          const ClinicBooking  *b,
+                          GError              **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+  gint64 id;
+
+  if (!clinic_db_begin_write (db, error))
+    return 0;
+  id = clinic_appointments_book_locked (session, db, b, 0, error);
+  if (id == 0 || !clinic_db_commit (db, error))
+    {
+      clinic_db_rollback (db);
+      return 0;
+    }
+  return id;
 }
 
 /* Reads @id for a change by the session, in the open transaction. */
@@ -514,21 +528,22 @@ fetch_for_change (ClinicSession  *session,
                   gint64          id,
                   GError        **error)
 {
-  g_autoptr(ClinicAppointment) a = fetch (db, id, error);
+  g_autoptr(ClinicAppointment) a = clinic_appointments_fetch (db, id, error);
 
-  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+  if (a == NULL || !clinic_appointments_check_scope (session, a->patient_id, a->provider_id, error))
     return NULL;
   return g_steal_pointer (&a);
 }
 
-gboolean
-clinic_appointments_reschedule (ClinicSession  *session,
-                                gint64          id,
-                                gint64          starts_at,
-                                gint64          ends_at,
-                                gint64          provider_id,
-                                const char     *override_reason,
-                                GError        **error)
+static gboolean
+reschedule_in (ClinicSession  *session,
+               ClinicDb       *db,
+               gint64          id,
+               gint64          starts_at,
+               gint64          ends_at,
+               gint64          provider_id,
+               const char     *override_reason,
+               GError        **error)
 {
   g_autoptr(ClinicAppointment) a = NULL;
   g_autoptr(GTimeZone) tz = NULL;
@@ -537,33 +552,29 @@ clinic_appointments_reschedule (ClinicSession  *session,
   g_autofree char *after = NULL;
   g_autofree char *override = NULL;
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 end;
 
   if (!clinic_schedule_require_read (session, error) || !check_override (session, override_reason, error))
     return FALSE;
   override = override_reason != NULL ? g_strstrip (g_strdup (override_reason)) : NULL;
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return FALSE;
   if ((a = fetch_for_change (session, db, id, error)) == NULL)
-    goto fail;
+    return FALSE;
   if (provider_id == 0)
     provider_id = a->provider_id;
   if (provider_id != a->provider_id
-      && (!check_scope (session, a->patient_id, provider_id, error)
+      && (!clinic_appointments_check_scope (session, a->patient_id, provider_id, error)
           || !clinic_schedule_check_provider (db, provider_id, error)))
-    goto fail;
+    return FALSE;
   if (!clinic_appointment_status_is_active (a->status) || a->status == CLINIC_APPOINTMENT_COMPLETED)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                    _("An appointment that is “%s” cannot be moved."),
                    clinic_appointment_status_to_string (a->status));
-      goto fail;
+      return FALSE;
     }
   end = ends_at != 0 ? ends_at : starts_at + (a->ends_at - a->starts_at);
-  if (!check_slot (db, provider_id, a->room_id, starts_at, end, a->id, override != NULL, error))
-    goto fail;
+  if (!clinic_appointments_check_slot (db, provider_id, a->room_id, starts_at, end, a->id, override != NULL, error))
+    return FALSE;
 
   stmt = clinic_db_prepare (db,
                             "UPDATE appointments SET starts_at = ?2, ends_at = ?3, provider_id = ?4,"
@@ -571,7 +582,7 @@ clinic_appointments_reschedule (ClinicSession  *session,
                             " updated_at = ?6 WHERE id = ?1",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, starts_at);
   sqlite3_bind_int64 (stmt, 3, end);
@@ -582,7 +593,7 @@ clinic_appointments_reschedule (ClinicSession  *session,
     sqlite3_bind_null (stmt, 5);
   sqlite3_bind_int64 (stmt, 6, now_seconds ());
   if (!clinic_db_step_done (db, stmt, error))
-    goto fail;
+    return FALSE;
 
   tz = clinic_schedule_get_timezone (db);
   before = clinic_format_local_time (tz, a->starts_at);
@@ -598,27 +609,22 @@ clinic_appointments_reschedule (ClinicSession  *session,
       g_free (detail);
       detail = with;
     }
-  if (!record (db, session, id, a->patient_id, "rescheduled", detail, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+  if (!record (db, session, id, a->patient_id, "rescheduled", detail, error))
+    return FALSE;
   return TRUE;
-
-fail:
-  clinic_db_rollback (db);
-  return FALSE;
 }
 
 gboolean
-clinic_appointments_cancel (ClinicSession  *session,
-                            gint64          id,
-                            const char     *reason,
-                            GError        **error)
+clinic_appointments_cancel_locked (ClinicSession  *session,
+                                   ClinicDb       *db,
+                                   gint64          id,
+                                   const char     *reason,
+                                   GError        **error)
 {
   g_autoptr(ClinicAppointment) a = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (reason != NULL ? reason : ""));
-  ClinicSettings *settings;
+  ClinicSettings *settings = clinic_settings_get_for_db (db);
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 now = now_seconds ();
   gboolean late;
 
@@ -633,25 +639,21 @@ clinic_appointments_cancel (ClinicSession  *session,
   if (!check_text (trimmed, _("The reason for the cancellation"), error))
     return FALSE;
 
-  db = clinic_session_get_db (session);
-  settings = clinic_settings_get_for_db (db);
-  if (!clinic_db_begin_write (db, error))
-    return FALSE;
   if ((a = fetch_for_change (session, db, id, error)) == NULL)
-    goto fail;
+    return FALSE;
   if (a->status == CLINIC_APPOINTMENT_CANCELLED || a->status == CLINIC_APPOINTMENT_COMPLETED
       || a->status == CLINIC_APPOINTMENT_NO_SHOW)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("An appointment that is “%s” cannot be cancelled."),
                    clinic_appointment_status_to_string (a->status));
-      goto fail;
+      return FALSE;
     }
   if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
       && a->starts_at - now < clinic_settings_get_int (settings, "appointments.patient-cancel-hours") * 3600)
     {
       g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
                            _("This appointment is too soon to cancel here. Please call the front desk."));
-      goto fail;
+      return FALSE;
     }
   late = a->starts_at - now < clinic_settings_get_int (settings, "appointments.late-cancel-hours") * 3600;
 
@@ -660,20 +662,69 @@ clinic_appointments_cancel (ClinicSession  *session,
                             " updated_at = ?4 WHERE id = ?1",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, trimmed, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, late ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, now);
   if (!clinic_db_step_done (db, stmt, error)
-      || !record (db, session, id, a->patient_id, late ? "cancelled-late" : "cancelled", trimmed, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+      || !record (db, session, id, a->patient_id, late ? "cancelled-late" : "cancelled", trimmed, error))
+    return FALSE;
   return TRUE;
+}
 
-fail:
+/* Ends the write transaction of a public call around a locked step:
+ * committed when the step was @done, else rolled back whole. */
+static gboolean
+in_transaction (ClinicDb  *db,
+                gboolean   done,
+                GError   **error)
+{
+  if (done && clinic_db_commit (db, error))
+    return TRUE;
   clinic_db_rollback (db);
   return FALSE;
+}
+
+gboolean
+clinic_appointments_reschedule_locked (ClinicSession  *session,
+                                       ClinicDb       *db,
+                                       gint64          id,
+                                       gint64          starts_at,
+                                       gint64          ends_at,
+                                       GError        **error)
+{
+  return reschedule_in (session, db, id, starts_at, ends_at, 0, NULL, error);
+}
+
+gboolean
+clinic_appointments_reschedule (ClinicSession  *session,
+                                gint64          id,
+                                gint64          starts_at,
+                                gint64          ends_at,
+                                gint64          provider_id,
+                                const char     *override_reason,
+                                GError        **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  return in_transaction (db, reschedule_in (session, db, id, starts_at, ends_at, provider_id, override_reason,
+                                            error), error);
+}
+
+gboolean
+clinic_appointments_cancel (ClinicSession  *session,
+                            gint64          id,
+                            const char     *reason,
+                            GError        **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  return in_transaction (db, clinic_appointments_cancel_locked (session, db, id, reason, error), error);
 }
 
 /* Which status may follow which: the way a visit goes, plus confirming
@@ -743,7 +794,7 @@ clinic_appointments_set_status (ClinicSession            *session,
     }
   /* Back from a cancellation: the time must still be free. */
   if (status == CLINIC_APPOINTMENT_BOOKED
-      && !check_slot (db, a->provider_id, a->room_id, a->starts_at, a->ends_at, a->id,
+      && !clinic_appointments_check_slot (db, a->provider_id, a->room_id, a->starts_at, a->ends_at, a->id,
                       *a->override_reason != '\0', error))
     goto fail;
 
@@ -819,8 +870,8 @@ clinic_appointments_get (ClinicSession  *session,
 
   if (!clinic_schedule_require_read (session, error))
     return NULL;
-  a = fetch (clinic_session_get_db (session), id, error);
-  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+  a = clinic_appointments_fetch (clinic_session_get_db (session), id, error);
+  if (a == NULL || !clinic_appointments_check_scope (session, a->patient_id, a->provider_id, error))
     return NULL;
   return g_steal_pointer (&a);
 }
