@@ -44,6 +44,26 @@ gboolean           clinic_appointments_cancel_locked (ClinicSession  *session,
                                                       const char     *reason,
                                                       GError        **error);
 
+/* Refuses (CLINIC_ERROR_CONFLICT, naming the other's time) an overlap of
+ * [@start, @end) with another active appointment of @provider_id or in
+ * @room_id, not @ignore_id. */
+gboolean           clinic_appointments_check_overlap (ClinicDb           *db,
+                                                      GTimeZone          *tz,
+                                                      gint64              provider_id,
+                                                      gint64              room_id,
+                                                      gint64              start,
+                                                      gint64              end,
+                                                      gint64              ignore_id,
+                                                      GError            **error);
+
+/* clinic_appointments_import() inside the caller's write transaction. */
+gint64             clinic_appointments_import_locked (ClinicSession       *session,
+                                                      ClinicDb            *db,
+                                                      GPtrArray           *appointments,
+                                                      ClinicProgressFunc   progress,
+                                                      gpointer             user_data,
+                                                      GError             **error);
+
 /* May the session book for @patient_id with @provider_id (or change such
  * an appointment)? */
 gboolean           clinic_appointments_check_scope (ClinicSession        *session,

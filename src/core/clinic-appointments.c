@@ -72,6 +72,7 @@ clinic_appointment_free (ClinicAppointment *a)
   g_free (a->provider_name);
   g_free (a->visit_type);
   g_free (a->color);
+  g_free (a->ical_uid);
   g_free (a);
 }
 
@@ -167,8 +168,8 @@ appointment_from_row (sqlite3_stmt *stmt)
 
 ClinicAppointment *
 clinic_appointments_fetch (ClinicDb  *db,
-       gint64     id,
-       GError   **error)
+                           gint64     id,
+                           GError   **error)
 {
   sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM " WHERE a.id = ?1",
                                           error);
@@ -256,38 +257,18 @@ record (ClinicDb       *db,
 
 /* --- The checks of a booking ----------------------------------------------------- */
 
-/* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
- * another active appointment (not @ignore_id), falls outside the working
- * hours or in blocked time, or lies in the past. With @override (a
- * reason), the overlap and the hours are allowed; the past never is. */
 gboolean
-clinic_appointments_check_slot (ClinicDb     *db,
-            gint64        provider_id,
-            gint64        room_id,
-            gint64        start,
-            gint64        end,
-            gint64        ignore_id,
-            gboolean      override,
-            GError      **error)
+clinic_appointments_check_overlap (ClinicDb   *db,
+                                   GTimeZone  *tz,
+                                   gint64      provider_id,
+                                   gint64      room_id,
+                                   gint64      start,
+                                   gint64      end,
+                                   gint64      ignore_id,
+                                   GError    **error)
 {
-  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
   sqlite3_stmt *stmt;
   int rc;
-
-  if (end <= start || end - start > 86400)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("An appointment must end after it starts, within a day."));
-      return FALSE;
-    }
-  if (start < now_seconds () - 60)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("That time is in the past. Choose a time from now on."));
-      return FALSE;
-    }
-  if (override)
-    return TRUE;
 
   /* Another appointment of the doctor, or in the room. Appointments last a
    * day at most, so starts after start - 1 day bound the index scan. */
@@ -323,6 +304,42 @@ clinic_appointments_check_slot (ClinicDb     *db,
       set_sqlite_error (db, rc, error);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
+ * another active appointment (not @ignore_id), falls outside the working
+ * hours or in blocked time, or lies in the past. With @override (a
+ * reason), the overlap and the hours are allowed; the past never is. */
+gboolean
+clinic_appointments_check_slot (ClinicDb     *db,
+                                gint64        provider_id,
+                                gint64        room_id,
+                                gint64        start,
+                                gint64        end,
+                                gint64        ignore_id,
+                                gboolean      override,
+                                GError      **error)
+{
+  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
+
+  if (end <= start || end - start > 86400)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("An appointment must end after it starts, within a day."));
+      return FALSE;
+    }
+  if (start < now_seconds () - 60)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("That time is in the past. Choose a time from now on."));
+      return FALSE;
+    }
+  if (override)
+    return TRUE;
+
+  if (!clinic_appointments_check_overlap (db, tz, provider_id, room_id, start, end, ignore_id, error))
+    return FALSE;
 
   /* Inside the working hours (extra hours included, blocks taken out). */
   {
@@ -1010,16 +1027,17 @@ clinic_appointments_history (ClinicSession  *session,
 /* --- Import ------------------------------------------------------------------------ */
 
 gint64
-clinic_appointments_import (ClinicSession       *session,
-                            GPtrArray           *appointments,
-                            ClinicProgressFunc   progress,
-                            gpointer             user_data,
-                            GError             **error)
+clinic_appointments_import_locked (ClinicSession       *session,
+                                   ClinicDb            *db,
+                                   GPtrArray           *appointments,
+                                   ClinicProgressFunc   progress,
+                                   gpointer             user_data,
+                                   GError             **error)
 {
   g_autoptr(GHashTable) types = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                        (GDestroyNotify) clinic_visit_type_free);
+  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 now = now_seconds ();
   guint n;
 
@@ -1028,9 +1046,6 @@ clinic_appointments_import (ClinicSession       *session,
   if (!clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_ALL, error))
     return -1;
   n = appointments->len;
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return -1;
 
   for (guint i = 0; i < n; i++)
     {
@@ -1062,38 +1077,15 @@ clinic_appointments_import (ClinicSession       *session,
             g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                                  _("An appointment must end after it starts, within a day."));
           else
-            {
-              stmt = clinic_db_prepare (db,
-                                        "SELECT starts_at FROM appointments"
-                                        " WHERE ((provider_id = ?1) OR (?2 != 0 AND room_id = ?2))"
-                                        " AND starts_at < ?4 AND starts_at > ?3 - 86400 AND ends_at > ?3"
-                                        " AND status NOT IN ('cancelled', 'no-show') LIMIT 1",
-                                        &local);
-              if (stmt != NULL)
-                {
-                  int rc;
-
-                  sqlite3_bind_int64 (stmt, 1, a->provider_id);
-                  sqlite3_bind_int64 (stmt, 2, a->room_id);
-                  sqlite3_bind_int64 (stmt, 3, a->starts_at);
-                  sqlite3_bind_int64 (stmt, 4, end);
-                  rc = sqlite3_step (stmt);
-                  sqlite3_reset (stmt);
-                  if (rc == SQLITE_ROW)
-                    g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
-                                         _("it overlaps another appointment of the same doctor or room."));
-                  else if (rc != SQLITE_DONE)
-                    set_sqlite_error (db, rc, &local);
-                }
-            }
+            clinic_appointments_check_overlap (db, tz, a->provider_id, a->room_id, a->starts_at, end, 0, &local);
         }
       if (local == NULL)
         {
           stmt = clinic_db_prepare (db,
                                     "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
                                     " starts_at, ends_at, status, reason, note, cancel_reason, created_at,"
-                                    " created_by, updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7,"
-                                    " ?8, ?9, ?10, ?11, ?12, ?11)",
+                                    " created_by, updated_at, ical_uid) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5,"
+                                    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13)",
                                     &local);
           if (stmt != NULL)
             {
@@ -1109,6 +1101,10 @@ clinic_appointments_import (ClinicSession       *session,
               sqlite3_bind_text (stmt, 10, a->cancel_reason != NULL ? a->cancel_reason : "", -1, SQLITE_TRANSIENT);
               sqlite3_bind_int64 (stmt, 11, now);
               sqlite3_bind_int64 (stmt, 12, clinic_session_get_user_id (session));
+              if (a->ical_uid != NULL && *a->ical_uid != '\0')
+                sqlite3_bind_text (stmt, 13, a->ical_uid, -1, SQLITE_TRANSIENT);
+              else
+                sqlite3_bind_null (stmt, 13);
               if (!clinic_db_step_done (db, stmt, &local))
                 {
                   /* A patient, doctor or room that does not exist. */
@@ -1123,7 +1119,7 @@ clinic_appointments_import (ClinicSession       *session,
           g_set_error (error, local->domain, local->code, _("Appointment %u: %s Nothing was imported."),
                        i + 1, local->message);
           g_error_free (local);
-          goto fail;
+          return -1;
         }
       if (progress != NULL && (i + 1) % 1000 == 0)
         progress (i + 1, n, user_data);
@@ -1133,15 +1129,31 @@ clinic_appointments_import (ClinicSession       *session,
     g_autofree char *count = g_strdup_printf ("%u", n);
 
     if (!clinic_audit_append (db, session, NULL, 0, "appointments.imported", "appointments", NULL, 0, NULL,
-                              count, error)
-        || !clinic_db_commit (db, error))
-      goto fail;
+                              count, error))
+      return -1;
   }
   if (progress != NULL)
     progress (n, n, user_data);
   return n;
+}
 
-fail:
-  clinic_db_rollback (db);
-  return -1;
+gint64
+clinic_appointments_import (ClinicSession       *session,
+                            GPtrArray           *appointments,
+                            ClinicProgressFunc   progress,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+  gint64 n;
+
+  if (!clinic_db_begin_write (db, error))
+    return -1;
+  n = clinic_appointments_import_locked (session, db, appointments, progress, user_data, error);
+  if (n < 0 || !clinic_db_commit (db, error))
+    {
+      clinic_db_rollback (db);
+      return -1;
+    }
+  return n;
 }
