@@ -431,6 +431,7 @@ read_event (icalcomponent  *event,
       return NULL;
     }
   e->cancelled = icalcomponent_get_status (event) == ICAL_STATUS_CANCELLED;
+  e->confirmed = icalcomponent_get_status (event) == ICAL_STATUS_CONFIRMED;
   e->summary = g_strdup (icalcomponent_get_summary (event) != NULL ? icalcomponent_get_summary (event) : "");
   e->description = g_strdup (icalcomponent_get_description (event) != NULL
                              ? icalcomponent_get_description (event) : "");
@@ -714,6 +715,22 @@ classify (ClinicDb               *db,
       e->existing_id = lookup_id (db, "SELECT id FROM appointments WHERE ical_uid = ?1", e->uid, error);
       if (e->existing_id < 0)
         return FALSE;
+      if (e->existing_id != 0)
+        {
+          g_autoptr(ClinicAppointment) earlier = clinic_appointments_fetch (db, e->existing_id, error);
+
+          if (earlier == NULL)
+            return FALSE;
+          /* Nothing changed since the earlier import: nothing to do, even
+           * for a visit now in the past. */
+          if (e->cancelled ? !clinic_appointment_status_is_active (earlier->status)
+              : earlier->starts_at == e->starts_at
+                && (e->ends_at == 0 || earlier->ends_at == e->ends_at))
+            {
+              set_state (e, CLINIC_ICS_EVENT_SKIPPED, NULL);
+              continue;
+            }
+        }
       if (e->cancelled)
         {
           set_state (e, e->existing_id != 0 ? CLINIC_ICS_EVENT_UPDATE : CLINIC_ICS_EVENT_SKIPPED, NULL);
@@ -893,7 +910,7 @@ clinic_ics_import (ClinicSession          *session,
           a->visit_type_id = e->visit_type_id;
           a->starts_at = e->starts_at;
           a->ends_at = e->ends_at;
-          a->status = CLINIC_APPOINTMENT_BOOKED;
+          a->status = e->confirmed ? CLINIC_APPOINTMENT_CONFIRMED : CLINIC_APPOINTMENT_BOOKED;
           a->reason = g_strdup (e->reason);
           a->ical_uid = g_strdup (e->uid);
           g_ptr_array_add (fresh, a);

@@ -62,7 +62,8 @@ typedef enum
   CLINIC_ICS_EVENT_UPDATE,     /* moves an earlier import (same UID) */
   CLINIC_ICS_EVENT_CONFLICT,   /* overlaps, or cannot be booked */
   CLINIC_ICS_EVENT_UNMATCHED,  /* no patient or visit type for it */
-  CLINIC_ICS_EVENT_SKIPPED,    /* cancelled, and nothing to cancel here */
+  CLINIC_ICS_EVENT_SKIPPED,    /* nothing to do: cancelled with nothing to
+                                * cancel here, or an earlier import unchanged */
 } ClinicIcsEventState;
 
 typedef struct
@@ -72,6 +73,7 @@ typedef struct
   gint64                    ends_at;     /* 0: not given */
   gboolean                  all_day;
   gboolean                  cancelled;   /* STATUS:CANCELLED */
+  gboolean                  confirmed;   /* STATUS:CONFIRMED */
   char                     *summary;
   char                     *description;
   char                     *chart_number; /* X-CLINIC-CHART-NUMBER, or "" */
@@ -127,7 +129,7 @@ GPtrArray  *clinic_ics_preview         (ClinicSession          *session,
 /* Imports @data as @options say, all or nothing: any event in conflict or
  * unmatched refuses the file (CLINIC_ERROR_CONFLICT, naming the first).
  * Cancelled events are left out, except that they cancel an earlier
- * import. Returns the number of events imported or updated, -1 on
+ * import; confirmed ones are imported confirmed, the others booked. Returns the number of events imported or updated, -1 on
  * error. */
 gint64      clinic_ics_import          (ClinicSession          *session,
                                         const char             *data,
