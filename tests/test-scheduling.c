@@ -1585,6 +1585,64 @@ test_ics_import_refusals (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Congress"));
 }
 
+static void
+test_ics_folder (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (f->dir, "calendars", NULL);
+  g_autofree char *weber = g_build_filename (folder, "weber.ics", NULL);
+  g_autofree char *lang = g_build_filename (folder, "lang.ics", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "nowhere", NULL);
+  ClinicSettings *settings = clinic_settings_get_for_db (f->db);
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Back pain", NULL, NULL };
+  g_autoptr(GDateTime) now = g_date_time_new_now (f->tz);
+  g_autoptr(GDateTime) soon = g_date_time_add_days (now, 7);
+  struct stat st;
+  gint64 id;
+
+  /* Off by default: nothing written. */
+  g_assert_true (clinic_ics_write_folder (f->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-folder", folder, &error));
+  g_assert_no_error (error);
+
+  /* Every change to the book rewrites each doctor's file: busy only. */
+  b.starts_at = clinic_local_to_unix (f->tz, g_date_time_get_year (soon), g_date_time_get_month (soon),
+                                      g_date_time_get_day_of_month (soon), 10 * 60);
+  b.override_reason = "Test outside the week";
+  id = clinic_appointments_book (f->admin, &b, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (lang, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_stat (weber, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (weber, &text, NULL, &error));
+  g_assert_nonnull (strstr (text, "SUMMARY:Busy"));
+  g_assert_null (strstr (text, "Schmidt"));
+  g_assert_null (strstr (text, "Check-up"));
+  g_clear_pointer (&text, g_free);
+
+  /* What the folder shows is the clinic's choice. */
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-detail", "initials", &error));
+  g_assert_true (clinic_appointments_cancel (f->front, id, "Ill", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (weber, &text, NULL, &error));
+  g_assert_nonnull (strstr (text, "SUMMARY:Check-up – P. S."));
+  g_assert_nonnull (strstr (text, "STATUS:CANCELLED"));
+  g_assert_null (strstr (text, "Schmidt"));
+  g_clear_pointer (&text, g_free);
+
+  /* A folder that is gone does not fail the change; the writer says why. */
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-folder", missing, &error));
+  g_assert_true (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_BOOKED, &error));
+  g_assert_no_error (error);
+  g_assert_false (clinic_ics_write_folder (f->db, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nowhere"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1610,6 +1668,7 @@ main (int   argc,
   ADD ("/scheduling/ics-hostile", test_ics_hostile);
   ADD ("/scheduling/ics-round-trip", test_ics_round_trip);
   ADD ("/scheduling/ics-import-refusals", test_ics_import_refusals);
+  ADD ("/scheduling/ics-folder", test_ics_folder);
 #undef ADD
 
   return g_test_run ();

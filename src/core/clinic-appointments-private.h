@@ -71,6 +71,14 @@ gboolean           clinic_appointments_check_scope (ClinicSession        *sessio
                                                     gint64                provider_id,
                                                     GError              **error);
 
+/* The appointments of @provider_id starting in [@from, @to), no
+ * permission check (the calendar folder). */
+GPtrArray         *clinic_appointments_read_range  (ClinicDb             *db,
+                                                    gint64                from,
+                                                    gint64                to,
+                                                    gint64                provider_id,
+                                                    GError              **error);
+
 /* The appointment @id as stored, NOT_FOUND otherwise; no permission
  * check. */
 ClinicAppointment *clinic_appointments_fetch       (ClinicDb             *db,

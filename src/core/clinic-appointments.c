@@ -10,6 +10,7 @@
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
+#include "clinic-ics-private.h"
 #include "clinic-schedule-private.h"
 #include "clinic-settings.h"
 
@@ -535,6 +536,7 @@ clinic_appointments_book (ClinicSession        *session,
       clinic_db_rollback (db);
       return 0;
     }
+  clinic_ics_after_change (db);
   return id;
 }
 
@@ -698,7 +700,10 @@ in_transaction (ClinicDb  *db,
                 GError   **error)
 {
   if (done && clinic_db_commit (db, error))
-    return TRUE;
+    {
+      clinic_ics_after_change (db);
+      return TRUE;
+    }
   clinic_db_rollback (db);
   return FALSE;
 }
@@ -830,6 +835,7 @@ clinic_appointments_set_status (ClinicSession            *session,
                   NULL, error)
       || !clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
@@ -869,6 +875,7 @@ clinic_appointments_edit (ClinicSession  *session,
       || !record (db, session, id, a->patient_id, "edited", NULL, error)
       || !clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
@@ -922,6 +929,19 @@ read_list (ClinicDb    *db,
 }
 
 GPtrArray *
+clinic_appointments_read_range (ClinicDb  *db,
+                                gint64     from,
+                                gint64     to,
+                                gint64     provider_id,
+                                GError   **error)
+{
+  return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                        " WHERE a.provider_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
+                        " ORDER BY a.starts_at",
+                    from, to, provider_id, error);
+}
+
+GPtrArray *
 clinic_appointments_list (ClinicSession  *session,
                           gint64          from,
                           gint64          to,
@@ -949,10 +969,7 @@ clinic_appointments_list (ClinicSession  *session,
       provider_id = clinic_session_get_user_id (session);
     }
   if (provider_id != 0)
-    return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
-                          " WHERE a.provider_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
-                          " ORDER BY a.starts_at",
-                      from, to, provider_id, error);
+    return clinic_appointments_read_range (db, from, to, provider_id, error);
   return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
                         " WHERE a.starts_at >= ?1 AND a.starts_at < ?2 AND ?3 = 0"
                         " ORDER BY a.starts_at, u.display_name",
@@ -1155,5 +1172,6 @@ clinic_appointments_import (ClinicSession       *session,
       clinic_db_rollback (db);
       return -1;
     }
+  clinic_ics_after_change (db);
   return n;
 }

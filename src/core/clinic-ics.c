@@ -14,7 +14,7 @@
 #include "clinic-db-private.h"
 #include "clinic-error.h"
 #include "clinic-file.h"
-#include "clinic-ics.h"
+#include "clinic-ics-private.h"
 #include "clinic-schedule-private.h"
 #include "clinic-settings.h"
 
@@ -649,6 +649,108 @@ clinic_ics_export (ClinicSession    *session,
   return list->len;
 }
 
+/* --- The calendar folder ---------------------------------------------------------------- */
+
+/* A file name of @user_name: the sign-in name, anything unusual as "_". */
+static char *
+file_name_of (const char *user_name)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  for (const char *c = user_name; *c != '\0'; c++)
+    g_string_append_c (name, g_ascii_isalnum (*c) || *c == '-' || *c == '_' ? *c : '_');
+  g_string_append (name, ".ics");
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+/* The ids and sign-in names of the active doctors. */
+static gboolean
+read_providers (ClinicDb   *db,
+                GArray     *ids,
+                GPtrArray  *names,
+                GError    **error)
+{
+  sqlite3_stmt *stmt = clinic_db_prepare (db,
+                                          "SELECT u.id, u.name FROM providers p JOIN users u ON u.id = p.user_id"
+                                          " WHERE p.active AND NOT u.disabled ORDER BY u.id",
+                                          error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+clinic_ics_write_folder (ClinicDb  *db,
+                         GError   **error)
+{
+  ClinicSettings *settings = clinic_settings_get_for_db (db);
+  g_autofree char *folder = clinic_settings_get (settings, "calendar.export-folder");
+  g_autofree char *detail_key = clinic_settings_get (settings, "calendar.export-detail");
+  g_autofree char *domain = NULL;
+  g_autofree char *tzid = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  ClinicIcsDetail detail = CLINIC_ICS_BUSY;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (folder == NULL || *g_strstrip (folder) == '\0')
+    return TRUE;
+  if (!g_path_is_absolute (folder) || !g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The calendar folder “%s” is not a folder; the calendars were not written."), folder);
+      return FALSE;
+    }
+  clinic_ics_detail_from_key (detail_key, &detail);
+  if ((domain = uid_domain (db, error)) == NULL || !read_providers (db, ids, names, error))
+    return FALSE;
+  tzid = clinic_tzid (db);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GPtrArray) list = NULL;
+      g_autofree int *sequences = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *name = file_name_of (names->pdata[i]);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      list = clinic_appointments_read_range (db, now - CLINIC_ICS_FOLDER_PAST_DAYS * 86400,
+                                             now + CLINIC_ICS_FOLDER_DAYS * 86400,
+                                             g_array_index (ids, gint64, i), error);
+      if (list == NULL
+          || (sequences = read_sequences (db, list, error)) == NULL
+          || (text = clinic_ics_format (list, sequences, tzid, domain, detail, now, error)) == NULL
+          || !clinic_file_replace (path, text, strlen (text), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+clinic_ics_after_change (ClinicDb *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The change is made and stays made; a folder that cannot be written
+   * is said, not fatal. The message names the folder, never a patient. */
+  if (!clinic_ics_write_folder (db, &error))
+    g_message ("%s", error->message);
+}
+
 /* --- Import --------------------------------------------------------------------------- */
 
 static gint64
@@ -932,6 +1034,7 @@ clinic_ics_import (ClinicSession          *session,
     }
   if (!clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return done;
 
 fail:

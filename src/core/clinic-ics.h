@@ -137,6 +137,19 @@ gint64      clinic_ics_import          (ClinicSession          *session,
                                         const ClinicIcsImport  *options,
                                         GError                **error);
 
+/* The calendar folder (settings "calendar.export-folder" and
+ * "calendar.export-detail"): writes "USER.ics" for every active doctor
+ * there, the appointments from CLINIC_ICS_FOLDER_PAST_DAYS ago to
+ * CLINIC_ICS_FOLDER_DAYS ahead; TRUE and nothing written when the
+ * setting is empty. Run after every change to the book (failures are
+ * reported by a message, never fail the change); no session, since the
+ * clinic chose the folder and what it shows. */
+#define CLINIC_ICS_FOLDER_PAST_DAYS 30
+#define CLINIC_ICS_FOLDER_DAYS      365
+
+gboolean    clinic_ics_write_folder    (ClinicDb               *db,
+                                        GError                **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicIcsEvent, clinic_ics_event_free)
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
+#include "clinic-ics-private.h"
 #include "clinic-recurrence.h"
 #include "clinic-schedule-private.h"
 
@@ -395,6 +396,7 @@ clinic_recurrence_book (ClinicSession           *session,
         || !clinic_db_commit (db, error))
       goto fail;
   }
+  clinic_ics_after_change (db);
   if (n_booked != NULL)
     *n_booked = booked;
   return series;
@@ -502,6 +504,7 @@ clinic_recurrence_cancel (ClinicSession      *session,
       goto fail;
   if (!clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
@@ -582,6 +585,7 @@ clinic_recurrence_reschedule (ClinicSession      *session,
     }
   if (!clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
