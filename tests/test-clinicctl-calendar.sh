@@ -31,7 +31,7 @@ expect "demo clinic" 0 $?
 expect "empty twin clinic" 0 $?
 
 from=$(date -d "+1 day" +%F)
-to=$(date -d "+90 days" +%F)
+to=$(date -d "+21 days" +%F)
 
 as a frontdesk export ics --doctor weber --from "$from" --to "$to" "$tmp/busy.ics" > "$tmp/count" 2> "$tmp/err"
 expect "export ics (busy)" 0 $?

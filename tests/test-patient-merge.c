@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "clinic-appointments.h"
 #include "clinic-audit.h"
 #include "clinic-db.h"
 #include "clinic-documents.h"
@@ -22,6 +23,7 @@
 #include "clinic-keys.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
+#include "clinic-schedule.h"
 #include "clinic-session.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -288,6 +290,38 @@ fill_link (Fixture    *f,
         }
       g_assert_no_error (error);
       return;
+    }
+  if (g_str_equal (table, "appointments") || g_str_equal (table, "waitlist"))
+    {
+      /* They need a doctor and a visit type; an appointment's times are
+       * checked, so it is made through the core (a past one, imported). */
+      g_autoptr(ClinicVisitType) type = clinic_visit_types_lookup (f->admin, "Check-up", NULL);
+      gint64 doctor = clinic_session_get_user_id (f->admin);
+
+      g_assert_true (clinic_providers_set (f->admin, doctor, TRUE, &error));
+      if (type == NULL)
+        {
+          type = clinic_visit_type_new ();
+          g_free (type->name);
+          type->name = g_strdup ("Check-up");
+          type->id = clinic_visit_types_save (f->admin, type, &error);
+        }
+      g_assert_no_error (error);
+      if (g_str_equal (table, "appointments"))
+        {
+          g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+          ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+          a->patient_id = patient_id;
+          a->provider_id = doctor;
+          a->visit_type_id = type->id;
+          a->starts_at = 1500000000 + patient_id * 3600;
+          a->status = CLINIC_APPOINTMENT_COMPLETED;
+          g_ptr_array_add (list, a);
+          g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, 1);
+          g_assert_no_error (error);
+          return;
+        }
     }
   if (!insert_generic (f->db, table, column, patient_id, &message))
     g_error ("The table %s.%s refers to patients, and a row for it cannot be made generically (%s): "
