@@ -22,6 +22,7 @@ packages=(
   libxml2-utils desktop-file-utils appstream
   xvfb xauth dbus-daemon dbus-x11
   librsvg2-common adwaita-icon-theme fonts-cantarell shared-mime-info
+  libical-dev python3-icalendar
   imagemagick valgrind
 )
 

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gstdio.h>
 #include <sodium.h>
 
@@ -20,10 +21,12 @@
 #include "clinic-appointments.h"
 #include "clinic-chart.h"
 #include "clinic-documents.h"
+#include "clinic-ics.h"
 #include "clinic-settings.h"
 #include "clinic-patient-merge.h"
 #include "clinic-patients.h"
 #include "clinic-registration.h"
+#include "clinic-recurrence.h"
 #include "clinic-storage.h"
 #include "clinic-test-db.h"
 #include "clinic-users.h"
@@ -426,6 +429,74 @@ call_appointments_book (Fixture *f, ClinicSession *s, GError **error)
   return clinic_appointments_book (s, &b, error) != 0;
 }
 
+#define ICS_EVENT \
+  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:perm@x\r\n" \
+  "DTSTART:20400104T090000Z\r\nSUMMARY:Away\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+static gboolean
+call_ics_export (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autofree char *path = g_build_filename (f->dir, "calendar.ics", NULL);
+
+  return clinic_ics_export (s, 0, 0, G_MAXINT32, CLINIC_ICS_BUSY, path, error) >= 0;
+}
+
+static gboolean
+call_ics_import (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicIcsImport options = { f->doctor_id, 0, 0, TRUE };
+
+  return clinic_ics_import (s, ICS_EVENT, strlen (ICS_EVENT), &options, error) > 0;
+}
+
+static gboolean
+call_ics_preview (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicIcsImport options = { f->doctor_id, 0, 0, TRUE };
+  g_autoptr(GPtrArray) events = clinic_ics_preview (s, ICS_EVENT, strlen (ICS_EVENT), &options, error);
+
+  return events != NULL;
+}
+
+static gboolean
+call_recurrence_book (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 2, NULL };
+
+  return clinic_recurrence_book (s, &b, &weekly, FALSE, NULL, error) != 0;
+}
+
+static gboolean
+call_recurrence_cancel (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_recurrence_cancel (s, f->appointment_id, CLINIC_SERIES_ALL, "Ill", error);
+}
+
+static gboolean
+call_recurrence_preview (Fixture *f, ClinicSession *s, GError **error)
+{
+  ClinicBooking b = { f->patient_id, f->doctor_id, f->visit_type_id, 0, booking_start () + 3600, 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 2, NULL };
+  g_autoptr(GPtrArray) list = clinic_recurrence_preview (s, &b, &weekly, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_recurrence_reschedule (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_recurrence_reschedule (s, f->appointment_id, CLINIC_SERIES_FOLLOWING, 7, -1, error);
+}
+
+static gboolean
+call_recurrence_scope (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GArray) ids = clinic_recurrence_scope (s, f->appointment_id, CLINIC_SERIES_THIS, error);
+
+  return ids != NULL;
+}
+
 static gboolean
 call_appointments_cancel (Fixture *f, ClinicSession *s, GError **error)
 {
@@ -823,6 +894,9 @@ static const Row rows[] = {
   { "clinic_chart_set_no_known_allergies", CLINIC_PERMISSION_CHART_WRITE, call_chart_set_no_known_allergies },
   { "clinic_chart_sign_note",           CLINIC_PERMISSION_CHART_WRITE, call_chart_sign_note },
   { "clinic_chart_sign_prescription",   CLINIC_PERMISSION_PRESCRIPTIONS_WRITE, call_chart_sign_prescription },
+  { "clinic_ics_export",                SCHEDULE_ANY, call_ics_export },
+  { "clinic_ics_import",                CLINIC_PERMISSION_SCHEDULE_ALL, call_ics_import },
+  { "clinic_ics_preview",               CLINIC_PERMISSION_SCHEDULE_ALL, call_ics_preview },
   { "clinic_insurance_list",            CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_list },
   { "clinic_insurance_save",            CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, call_insurance_save },
   { "clinic_insurance_status",          CLINIC_PERMISSION_PATIENTS_CONTACT_READ, call_insurance_status },
@@ -854,6 +928,11 @@ static const Row rows[] = {
   { "clinic_roles_delete",              CLINIC_PERMISSION_USERS,    call_roles_delete },
   { "clinic_roles_list",                CLINIC_PERMISSION_USERS,    call_roles_list },
   { "clinic_roles_rename",              CLINIC_PERMISSION_USERS,    call_roles_rename },
+  { "clinic_recurrence_book",           SCHEDULE_ANY, call_recurrence_book },
+  { "clinic_recurrence_cancel",         SCHEDULE_ANY, call_recurrence_cancel },
+  { "clinic_recurrence_preview",        SCHEDULE_ANY, call_recurrence_preview },
+  { "clinic_recurrence_reschedule",     SCHEDULE_ANY, call_recurrence_reschedule },
+  { "clinic_recurrence_scope",          SCHEDULE_ANY, call_recurrence_scope },
   { "clinic_roles_set_permission",      CLINIC_PERMISSION_USERS,    call_roles_set_permission },
   { "clinic_settings_reset",            CLINIC_PERMISSION_SETTINGS, call_settings_reset },
   { "clinic_settings_set",              CLINIC_PERMISSION_SETTINGS, call_settings_set },

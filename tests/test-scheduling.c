@@ -5,13 +5,17 @@
 
 #include <locale.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 
 #include "clinic-appointments.h"
 #include "clinic-db.h"
 #include "clinic-error.h"
+#include "clinic-ics.h"
 #include "clinic-keys.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-schedule.h"
 #include "clinic-session.h"
 #include "clinic-settings.h"
@@ -1029,6 +1033,896 @@ test_waitlist (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
 }
 
+/* --- Recurring appointments ------------------------------------------------------- */
+
+/* The local wall times of @rrule from @first, comma-separated. */
+static char *
+expand_local (GTimeZone  *tz,
+              const char *rrule,
+              const char *first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) starts = clinic_recurrence_expand (rrule, first, tz, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (starts);
+  for (guint i = 0; i < starts->len; i++)
+    {
+      g_autofree char *local = clinic_format_local_time (tz, g_array_index (starts, gint64, i));
+
+      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", local);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+rule_local (GTimeZone              *tz,
+            const ClinicRecurrence *rule,
+            const char             *first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rrule = clinic_recurrence_to_rrule (rule, first, &error);
+
+  g_assert_no_error (error);
+  return expand_local (tz, rrule, first);
+}
+
+static void
+test_recurrence_expand (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rrule = NULL;
+  g_autofree char *weekly = NULL;
+  g_autofree char *fortnightly = NULL;
+  g_autofree char *by_date = NULL;
+  g_autofree char *by_weekday = NULL;
+  g_autofree char *fifth = NULL;
+  g_autoptr(GArray) spring = NULL;
+  g_autoptr(GArray) autumn = NULL;
+  ClinicRecurrence r;
+
+  /* Tuesday 5 January 2027, four times. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_WEEKLY, 1, 4, NULL };
+  rrule = clinic_recurrence_to_rrule (&r, "2027-01-05 09:00", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rrule, ==, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=4");
+  weekly = rule_local (berlin, &r, "2027-01-05 09:00");
+  g_assert_cmpstr (weekly, ==, "2027-01-05 09:00,2027-01-12 09:00,2027-01-19 09:00,2027-01-26 09:00");
+
+  /* Every two weeks until 16 February, that day included. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_WEEKLY, 2, 0, "2027-02-16" };
+  fortnightly = rule_local (berlin, &r, "2027-01-05 09:00");
+  g_assert_cmpstr (fortnightly, ==, "2027-01-05 09:00,2027-01-19 09:00,2027-02-02 09:00,2027-02-16 09:00");
+
+  /* Monthly on the 31st: February, April and June have none and are
+   * skipped (RFC 5545), five times. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_DATE, 1, 5, NULL };
+  by_date = rule_local (berlin, &r, "2027-01-31 10:15");
+  g_assert_cmpstr (by_date, ==,
+                   "2027-01-31 10:15,2027-03-31 10:15,2027-05-31 10:15,2027-07-31 10:15,2027-08-31 10:15");
+
+  /* The second Tuesday of the month (12 January 2027 is one) until
+   * April: 9 February, 9 March, 13 April. */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 0, "2027-04-30" };
+  by_weekday = rule_local (berlin, &r, "2027-01-12 14:00");
+  g_assert_cmpstr (by_weekday, ==, "2027-01-12 14:00,2027-02-09 14:00,2027-03-09 14:00,2027-04-13 14:00");
+
+  /* The fifth Friday (29 January 2027), every month: months with four
+   * Fridays are skipped (April 30 is the next, then July 30). */
+  r = (ClinicRecurrence) { CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 3, NULL };
+  fifth = rule_local (berlin, &r, "2027-01-29 08:00");
+  g_assert_cmpstr (fifth, ==, "2027-01-29 08:00,2027-04-30 08:00,2027-07-30 08:00");
+
+  /* Sundays at 2:30 across spring forward: on 28 March 2027 2:30 does
+   * not exist and the visit moves to 3:30 (01:30 UTC either way). */
+  spring = clinic_recurrence_expand ("FREQ=WEEKLY;BYDAY=SU;COUNT=3", "2027-03-21 02:30", berlin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spring->len, ==, 3);
+  g_assert_cmpint (g_array_index (spring, gint64, 0), ==, utc ("2027-03-21T01:30:00Z"));
+  g_assert_cmpint (g_array_index (spring, gint64, 1), ==, utc ("2027-03-28T01:30:00Z"));
+  g_assert_cmpint (g_array_index (spring, gint64, 2), ==, utc ("2027-04-04T00:30:00Z"));
+  {
+    g_autofree char *moved = clinic_format_local_time (berlin, g_array_index (spring, gint64, 1));
+
+    g_assert_cmpstr (moved, ==, "2027-03-28 03:30");
+  }
+  /* And across fall back: on 31 October 2:30 happens twice; the first
+   * (summer time, 00:30 UTC) is taken. */
+  autumn = clinic_recurrence_expand ("FREQ=WEEKLY;BYDAY=SU;COUNT=3", "2027-10-24 02:30", berlin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (autumn, gint64, 0), ==, utc ("2027-10-24T00:30:00Z"));
+  g_assert_cmpint (g_array_index (autumn, gint64, 1), ==, utc ("2027-10-31T00:30:00Z"));
+  g_assert_cmpint (g_array_index (autumn, gint64, 2), ==, utc ("2027-11-07T01:30:00Z"));
+
+  /* Refused rules, each with a sentence. */
+  {
+    const ClinicRecurrence bad[] = {
+      { CLINIC_REPEAT_WEEKLY, 0, 3, NULL },
+      { CLINIC_REPEAT_WEEKLY, 1, 3, "2027-03-01" },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, NULL },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, "2026-12-31" },
+      { CLINIC_REPEAT_WEEKLY, 1, 0, "2027-02-30" },
+      { CLINIC_REPEAT_WEEKLY, 1, CLINIC_SERIES_MAX + 1, NULL },
+      { 7, 1, 3, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *none = clinic_recurrence_to_rrule (&bad[i], "2027-01-05 09:00", &error);
+
+        g_assert_null (none);
+        g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+        g_assert_cmpstr (error->message, !=, "");
+        g_clear_error (&error);
+      }
+  }
+  for (const char *const *bad = (const char *const[]) { "FREQ=SOMETIMES;COUNT=3", "FREQ=WEEKLY", "",
+                                                        "FREQ=DAILY;UNTIL=20400101T000000", NULL };
+       *bad != NULL; bad++)
+    {
+      g_autoptr(GArray) none = clinic_recurrence_expand (*bad, "2027-01-05 09:00", berlin, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr(GArray) none = clinic_recurrence_expand ("FREQ=WEEKLY;COUNT=3", "2027-01-05", berlin, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+}
+
+static guint
+count_active (Fixture *f,
+              gint64   series)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+
+      if (clinic_appointment_status_is_active (a->status) && (series == 0 || a->series_id == series))
+        n++;
+    }
+  return n;
+}
+
+static void
+test_recurrence_book (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  ClinicBooking first = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-05 09:00"), 0, "Physio", NULL, NULL };
+  ClinicBooking other = { f->otto, f->weber, f->checkup, 0, at (f, "2027-01-19 09:15"), 0, NULL, NULL, NULL };
+  ClinicScheduleException block = { 0, f->weber, CLINIC_EXCEPTION_BLOCK, at (f, "2027-01-26 08:30"),
+                                    at (f, "2027-01-26 10:00"), (char *) "Team meeting" };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 5, NULL };
+  gint64 series;
+  guint booked = 99;
+
+  /* The third Tuesday is taken by another patient, the fourth blocked. */
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), >, 0);
+  g_assert_cmpint (clinic_schedule_add_exception (f->front, &block, &error), >, 0);
+  g_assert_no_error (error);
+
+  preview = clinic_recurrence_preview (f->front, &first, &weekly, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 5);
+  for (guint i = 0; i < preview->len; i++)
+    {
+      const ClinicOccurrence *o = preview->pdata[i];
+
+      g_assert_cmpint (o->ends_at - o->starts_at, ==, 30 * 60);
+      g_assert_cmpint (o->free, ==, i != 2 && i != 3);
+      g_assert_true (o->free == (o->problem == NULL));
+    }
+  g_assert_cmpstr (((ClinicOccurrence *) preview->pdata[2])->local, ==, "2027-01-19 09:00");
+  g_assert_nonnull (strstr (((ClinicOccurrence *) preview->pdata[2])->problem, "overlaps another appointment"));
+  g_assert_nonnull (strstr (((ClinicOccurrence *) preview->pdata[3])->problem, "Team meeting"));
+  /* Nothing written by the preview. */
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* All or nothing: refused whole, with the first refused date. */
+  g_assert_cmpint (clinic_recurrence_book (f->front, &first, &weekly, FALSE, &booked, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "2 of the 5 dates"));
+  g_assert_nonnull (strstr (error->message, "2027-01-19 09:00"));
+  g_clear_error (&error);
+  g_assert_cmpuint (booked, ==, 0);
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* A patient does not book series; a doctor not for another doctor. */
+  g_assert_cmpint (clinic_recurrence_book (f->patient, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  first.provider_id = f->lang;
+  g_assert_cmpint (clinic_recurrence_book (f->doctor, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  first.provider_id = f->weber;
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+
+  /* Skipping the refused dates books the other three as one series. */
+  series = clinic_recurrence_book (f->front, &first, &weekly, TRUE, &booked, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (series, >, 0);
+  g_assert_cmpuint (booked, ==, 3);
+  g_assert_cmpuint (count_active (f, series), ==, 3);
+  g_assert_cmpuint (count_active (f, 0), ==, 4);
+
+  /* Its occurrences are ordinary appointments: the next booking sees them. */
+  other.patient_id = f->otto;
+  other.starts_at = at (f, "2027-02-02 09:15");
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* A series whose every date is refused books nothing. */
+  g_assert_cmpint (clinic_recurrence_book (f->front, &first, &weekly, TRUE, NULL, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_active (f, 0), ==, 4);
+}
+
+/* The local starts of @series's active appointments, comma-separated. */
+static char *
+series_times (Fixture *f,
+              gint64   series)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+      g_autofree char *local = NULL;
+
+      if (a->series_id != series || !clinic_appointment_status_is_active (a->status))
+        continue;
+      local = clinic_format_local_time (f->tz, a->starts_at);
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", local);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gint64
+nth_of_series (Fixture *f,
+               gint64   series,
+               guint    n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (f->admin, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), 0, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+
+      if (a->series_id == series && n-- == 0)
+        return a->id;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_recurrence_scopes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicBooking first = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-05 09:00"), 0, NULL, NULL, NULL };
+  ClinicBooking other = { f->otto, f->weber, f->checkup, 0, at (f, "2027-02-02 11:00"), 0, NULL, NULL, NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 5, NULL };
+  g_autoptr(GArray) following = NULL;
+  g_autoptr(ClinicAppointment) second = NULL;
+  gint64 series, third;
+  char *times;
+
+  series = clinic_recurrence_book (f->front, &first, &weekly, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-12 09:00,2027-01-19 09:00,2027-01-26 09:00,"
+                              "2027-02-02 09:00");
+  g_free (times);
+
+  /* This occurrence only. */
+  g_assert_true (clinic_recurrence_cancel (f->front, nth_of_series (f, series, 1), CLINIC_SERIES_THIS, "Holiday",
+                                           &error));
+  g_assert_no_error (error);
+  second = clinic_appointments_get (f->front, nth_of_series (f, series, 1), &error);
+  g_assert_cmpint (second->status, ==, CLINIC_APPOINTMENT_CANCELLED);
+  g_assert_cmpstr (second->cancel_reason, ==, "Holiday");
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-19 09:00,2027-01-26 09:00,2027-02-02 09:00");
+  g_free (times);
+
+  /* This and the following: the third on, an hour later. */
+  third = nth_of_series (f, series, 2);
+  following = clinic_recurrence_scope (f->front, third, CLINIC_SERIES_FOLLOWING, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (following->len, ==, 3);
+  g_assert_true (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_FOLLOWING, 0, 10 * 60, &error));
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-05 09:00,2027-01-19 10:00,2027-01-26 10:00,2027-02-02 10:00");
+  g_free (times);
+
+  /* All, a day later (Wednesdays), keeping each one's time. */
+  g_assert_true (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 1, -1, &error));
+  g_assert_no_error (error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-06 09:00,2027-01-20 10:00,2027-01-27 10:00,2027-02-03 10:00");
+  g_free (times);
+
+  /* A move onto another appointment refuses the whole change. */
+  other.starts_at = at (f, "2027-02-03 11:00");
+  g_assert_cmpint (clinic_appointments_book (f->front, &other, &error), >, 0);
+  g_assert_false (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 0, 11 * 60, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  times = series_times (f, series);
+  g_assert_cmpstr (times, ==, "2027-01-06 09:00,2027-01-20 10:00,2027-01-27 10:00,2027-02-03 10:00");
+  g_free (times);
+
+  /* The patient changes single visits only, not the series; a bad time
+   * of day is refused. */
+  g_assert_false (clinic_recurrence_cancel (f->patient, third, CLINIC_SERIES_ALL, "No", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 0, 1440, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* All: every one still booked, with the reason; a reason is needed. */
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, " ", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_active (f, series), ==, 4);
+  g_assert_true (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Therapy ended", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_active (f, series), ==, 0);
+  g_assert_cmpuint (count_active (f, 0), ==, 1);
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Again", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+}
+
+/* --- iCalendar ------------------------------------------------------------------------ */
+
+static ClinicAppointment *
+sample (gint64      id,
+        gint64      start,
+        const char *name,
+        const char *chart,
+        const char *reason,
+        ClinicAppointmentStatus status)
+{
+  ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+
+  a->id = id;
+  a->starts_at = start;
+  a->ends_at = start + 1800;
+  a->status = status;
+  a->reason = g_strdup (reason);
+  a->patient_name = g_strdup (name);
+  a->patient_chart = g_strdup (chart);
+  a->visit_type = g_strdup ("Check-up");
+  return a;
+}
+
+/* What an independent reader (python3-icalendar) makes of @text: per
+ * event "UID start end STATUS SUMMARY", instants in Unix seconds. */
+static char *
+read_with_python (const char *dir,
+                  const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "check.ics", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  const char *script =
+    "import sys, icalendar\n"
+    "cal = icalendar.Calendar.from_ical (open (sys.argv[1], 'rb').read ())\n"
+    "assert [str (c['TZID']) for c in cal.walk ('VTIMEZONE')] == ['Europe/Berlin']\n"
+    "for e in cal.walk ('VEVENT'):\n"
+    "    s = e.decoded ('DTSTART'); t = e.decoded ('DTEND')\n"
+    "    assert s.tzinfo is not None and e['DTSTART'].params.get ('TZID', 'UTC') in ('Europe/Berlin', 'UTC')\n"
+    "    print (e['UID'], int (s.timestamp ()), int (t.timestamp ()), e['STATUS'], e['SEQUENCE'],\n"
+    "           e['SUMMARY'], e['DTSTAMP'].dt.tzinfo is not None)\n";
+  /* Debian's own interpreter, where python3-icalendar is installed. */
+  const char *argv[] = { "/usr/bin/python3", "-c", script, path, NULL };
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                               &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("python3-icalendar could not read the export: %s", err);
+  return g_steal_pointer (&out);
+}
+
+static void
+test_ics_format (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *busy = NULL;
+  g_autofree char *initials = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *python = NULL;
+  g_autofree char *expected = NULL;
+  const int sequences[] = { 0, 2, 1 };
+  gint64 winter = at (f, "2027-01-12 09:00");
+  gint64 summer = at (f, "2027-07-13 14:30");
+  gint64 autumn = at (f, "2027-10-31 02:30");
+
+  g_ptr_array_add (list, sample (7, winter, "Schmidt, Paula", "P-0001", "Back pain", CLINIC_APPOINTMENT_BOOKED));
+  g_ptr_array_add (list, sample (8, summer, "Berg, Otto", "P-0002", "", CLINIC_APPOINTMENT_CONFIRMED));
+  g_ptr_array_add (list, sample (9, autumn, "Berg, Otto", "P-0002", "", CLINIC_APPOINTMENT_CANCELLED));
+
+  busy = clinic_ics_format (list, sequences, "Europe/Berlin", "abc.clinic.invalid", CLINIC_ICS_BUSY,
+                            utc ("2026-11-25T10:00:00Z"), &error);
+  g_assert_no_error (error);
+  /* RFC 5545: CRLF lines, a VTIMEZONE named as the events' TZIDs,
+   * wall times in it, UTC stamps. */
+  g_assert_true (g_str_has_prefix (busy, "BEGIN:VCALENDAR\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nVERSION:2.0\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nPRODID:"));
+  g_assert_nonnull (strstr (busy, "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nDTSTART;TZID=Europe/Berlin:20270112T090000\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nDTEND;TZID=Europe/Berlin:20270112T093000\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nDTSTART;TZID=Europe/Berlin:20270713T143000\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nDTSTAMP:20261125T100000Z\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nUID:appt-7@abc.clinic.invalid\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nSTATUS:TENTATIVE\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nSTATUS:CONFIRMED\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nSTATUS:CANCELLED\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nSEQUENCE:2\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nSUMMARY:Busy\r\n"));
+  g_assert_nonnull (strstr (busy, "\r\nCLASS:PRIVATE\r\n"));
+  g_assert_true (g_str_has_suffix (busy, "END:VCALENDAR\r\n"));
+  /* Busy says nothing of the patient. */
+  for (const char *const *secret = (const char *const[]) { "Schmidt", "Paula", "P-0001", "Back pain", "Check-up",
+                                                           "X-CLINIC", NULL };
+       *secret != NULL; secret++)
+    g_assert_null (strstr (busy, *secret));
+
+  initials = clinic_ics_format (list, NULL, "Europe/Berlin", "abc.clinic.invalid", CLINIC_ICS_INITIALS, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (initials, "\r\nSUMMARY:Check-up – P. S.\r\n"));
+  g_assert_null (strstr (initials, "Schmidt"));
+  g_assert_null (strstr (initials, "P-0001"));
+
+  full = clinic_ics_format (list, NULL, "Europe/Berlin", "abc.clinic.invalid", CLINIC_ICS_FULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (full, "\r\nSUMMARY:Check-up: Schmidt\\, Paula\r\n"));
+  g_assert_nonnull (strstr (full, "\r\nX-CLINIC-CHART-NUMBER:P-0001\r\n"));
+  g_assert_nonnull (strstr (full, "\r\nCLASS:CONFIDENTIAL\r\n"));
+
+  /* Read back with libical: every property as written. */
+  events = clinic_ics_parse (full, strlen (full), f->tz, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      const ClinicIcsEvent *e = events->pdata[i];
+      const ClinicAppointment *a = list->pdata[i];
+      g_autofree char *uid = g_strdup_printf ("appt-%" G_GINT64_FORMAT "@abc.clinic.invalid", a->id);
+
+      g_assert_cmpstr (e->uid, ==, uid);
+      g_assert_cmpint (e->starts_at, ==, a->starts_at);
+      g_assert_cmpint (e->ends_at, ==, a->ends_at);
+      g_assert_false (e->all_day);
+      g_assert_cmpint (e->cancelled, ==, i == 2);
+      g_assert_cmpstr (e->chart_number, ==, a->patient_chart);
+      g_assert_cmpstr (e->visit_type, ==, "Check-up");
+      g_assert_cmpstr (e->reason, ==, a->reason);
+    }
+  g_assert_cmpstr (((ClinicIcsEvent *) events->pdata[0])->summary, ==, "Check-up: Schmidt, Paula");
+  g_assert_cmpstr (((ClinicIcsEvent *) events->pdata[0])->description, ==,
+                   "Chart number: P-0001\nReason: Back pain");
+
+  /* An independent reader agrees on every instant, across both DST
+   * changes (31 October 2:30 is the first, summer-time one). */
+  python = read_with_python (f->dir, busy);
+  expected = g_strdup_printf ("appt-7@abc.clinic.invalid %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                              " TENTATIVE 0 Busy True\n"
+                              "appt-8@abc.clinic.invalid %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                              " CONFIRMED 2 Busy True\n"
+                              "appt-9@abc.clinic.invalid %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                              " CANCELLED 1 Busy True\n",
+                              winter, winter + 1800, summer, summer + 1800, autumn, autumn + 1800);
+  g_assert_cmpstr (python, ==, expected);
+  g_assert_cmpint (autumn, ==, utc ("2027-10-31T00:30:00Z"));
+}
+
+#define VCAL_HEAD "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+#define VCAL_TAIL "END:VCALENDAR\r\n"
+#define EVENT(body) "BEGIN:VEVENT\r\n" body "END:VEVENT\r\n"
+
+static void
+test_ics_hostile (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const struct
+  {
+    const char *text;
+    const char *reason;
+  } cases[] = {
+    { "", "not an iCalendar file" },
+    { "Name;Date\r\nPaula;2027-01-01\r\n", "not an iCalendar file" },
+    { "\xff\xfe" "B\0E\0", "not text" },
+    { VCAL_HEAD VCAL_TAIL, "no events" },
+    { VCAL_HEAD EVENT ("UID:a\r\nSUMMARY:x\r\n") VCAL_TAIL, "no start (DTSTART)" },
+    { VCAL_HEAD EVENT ("DTSTART:20270112T090000Z\r\n") VCAL_TAIL, "no UID" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART;TZID=Mars/Olympus:20270112T090000\r\n") VCAL_TAIL,
+      "time zone the file does not define" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART;TZID=../../../etc/passwd:20270112T090000\r\n") VCAL_TAIL,
+      "time zone the file does not define" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART:20270112T090000Z\r\nDTEND:20270112T080000Z\r\n") VCAL_TAIL,
+      "ends before it starts" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART:yesterday\r\n") VCAL_TAIL, "" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART:99991312T250000Z\r\n") VCAL_TAIL, "" },
+    { VCAL_HEAD "BEGIN:VEVENT\r\nBEGIN:VALARM\r\nBEGIN:X-A\r\nBEGIN:X-B\r\nEND:X-B\r\nEND:X-A\r\nEND:VALARM\r\n"
+      "END:VEVENT\r\n" VCAL_TAIL, "nested too deep" },
+    { VCAL_HEAD EVENT ("UID:a\r\nDTSTART:20270112T090000Z\r\n"), "" },
+    { "BEGIN:VCALENDAR\r\nBEGIN:VCALENDAR\r\n" VCAL_TAIL VCAL_TAIL, "" },
+  };
+  g_autoptr(GString) many = g_string_new (VCAL_HEAD);
+  g_autoptr(GString) huge = g_string_new (VCAL_HEAD);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize length = i == 2 ? 6 : strlen (cases[i].text);
+      g_autoptr(GPtrArray) events = clinic_ics_parse (cases[i].text, length, f->tz, &error);
+
+      if (events != NULL)
+        g_error ("case %u was read: %s", i, cases[i].text);
+      g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+      if (strstr (error->message, cases[i].reason) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, cases[i].reason);
+    }
+
+  for (int i = 0; i <= CLINIC_ICS_MAX_COMPONENTS; i++)
+    g_string_append (many, EVENT ("UID:a\r\nDTSTART:20270112T090000Z\r\n"));
+  g_string_append (many, VCAL_TAIL);
+  while (huge->len <= CLINIC_ICS_MAX_BYTES)
+    g_string_append (huge, "X-FILL:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+  g_string_append (huge, VCAL_TAIL);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) events = clinic_ics_parse (many->str, many->len, f->tz, &error);
+
+    g_assert_null (events);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "more than 5000 entries"));
+    g_clear_error (&error);
+    g_assert_null (clinic_ics_parse (huge->str, huge->len, f->tz, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "larger than 4 MB"));
+  }
+
+  /* What is well-formed is read: floating and all-day times in the
+   * clinic's zone, DURATION, STATUS:CANCELLED. */
+  {
+    const char *good = VCAL_HEAD
+      EVENT ("UID:f\r\nDTSTART:20270112T090000\r\nDURATION:PT45M\r\nSUMMARY:Floating\r\n")
+      EVENT ("UID:d\r\nDTSTART;VALUE=DATE:20270328\r\nSUMMARY:Congress\r\nSTATUS:CANCELLED\r\n")
+      VCAL_TAIL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) events = clinic_ics_parse (good, strlen (good), f->tz, &error);
+    const ClinicIcsEvent *floating, *day;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, ==, 2);
+    floating = events->pdata[0];
+    day = events->pdata[1];
+    g_assert_cmpint (floating->starts_at, ==, at (f, "2027-01-12 09:00"));
+    g_assert_cmpint (floating->ends_at, ==, at (f, "2027-01-12 09:45"));
+    g_assert_true (day->all_day);
+    g_assert_true (day->cancelled);
+    /* The day of the spring change is 23 hours long; a DATE counts as a
+     * day from local midnight. */
+    g_assert_cmpint (day->starts_at, ==, at (f, "2027-03-28 00:00"));
+    g_assert_cmpstr (floating->chart_number, ==, "");
+  }
+}
+
+/* The active appointments of @provider in 2027 as comparable lines. */
+static char *
+book_lines (ClinicSession *session,
+            Fixture       *f,
+            gint64         provider)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = clinic_appointments_list (session, at (f, "2027-01-01 00:00"),
+                                                        at (f, "2028-01-01 00:00"), provider, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+      g_autofree char *local = clinic_format_local_time (f->tz, a->starts_at);
+
+      if (clinic_appointment_status_is_active (a->status))
+        g_string_append_printf (out, "%s +%" G_GINT64_FORMAT " %s %s %s %s %s\n", local, a->ends_at - a->starts_at,
+                                a->patient_chart, a->patient_name, a->provider_name, a->visit_type, a->reason);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_ics_round_trip (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "weber.ics", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *none = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  ClinicBooking b1 = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-12 09:00"), 0, "Back pain", NULL, NULL };
+  ClinicBooking b2 = { f->otto, f->weber, f->long_visit, 0, at (f, "2027-03-29 14:00"), 0, "", NULL, NULL };
+  ClinicBooking b3 = { f->otto, f->weber, f->checkup, 0, at (f, "2027-11-02 08:00"), 0, "Results", NULL, NULL };
+  ClinicBooking b4 = { f->paula, f->lang, f->checkup, 0, at (f, "2027-01-12 09:00"), 0, NULL, NULL, NULL };
+  ClinicBooking b5 = { f->paula, f->weber, f->checkup, 0, at (f, "2027-06-01 10:00"), 0, NULL, NULL, NULL };
+  ClinicIcsImport options = { 0, 0, 0, FALSE };
+  struct stat st;
+  gint64 first, moved, cancelled;
+  gsize length = 0;
+  Fixture g = { 0 };
+
+  first = clinic_appointments_book (f->front, &b1, &error);
+  g_assert_cmpint (first, >, 0);
+  moved = clinic_appointments_book (f->front, &b2, &error);
+  g_assert_cmpint (clinic_appointments_book (f->front, &b3, &error), >, 0);
+  cancelled = clinic_appointments_book (f->front, &b5, &error);
+  g_assert_cmpint (clinic_appointments_book (f->front, &b4, &error), >, 0);
+  g_assert_true (clinic_appointments_cancel (f->front, cancelled, "Ill", &error));
+  g_assert_no_error (error);
+
+  /* Weber's year, in full; the file is the owner's only. */
+  g_assert_cmpint (clinic_ics_export (f->admin, f->weber, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_FULL, path, &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &text, &length, &error));
+  before = book_lines (f->admin, f, f->weber);
+
+  /* Into an empty clinic with the same doctors, patients and types. */
+  fixture_set_up (&g, NULL);
+  options.provider_id = g.weber;
+  preview = clinic_ics_preview (g.front, text, length, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 4);
+  for (guint i = 0; i < preview->len; i++)
+    {
+      const ClinicIcsEvent *e = preview->pdata[i];
+
+      g_assert_cmpint (e->state, ==, e->cancelled ? CLINIC_ICS_EVENT_SKIPPED : CLINIC_ICS_EVENT_NEW);
+    }
+  g_assert_cmpint (clinic_ics_import (g.front, text, length, &options, &error), ==, 3);
+  g_assert_no_error (error);
+  after = book_lines (g.admin, &g, g.weber);
+  g_assert_cmpstr (after, ==, before);
+  none = book_lines (g.admin, &g, g.lang);
+  g_assert_cmpstr (none, ==, "");
+
+  /* The same file again changes nothing: every event is its earlier
+   * import, unchanged. */
+  g_clear_pointer (&preview, g_ptr_array_unref);
+  preview = clinic_ics_preview (g.front, text, length, &options, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < preview->len; i++)
+    g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[i])->state, ==, CLINIC_ICS_EVENT_SKIPPED);
+  g_assert_cmpint (clinic_ics_import (g.front, text, length, &options, &error), ==, 0);
+  g_clear_pointer (&after, g_free);
+  after = book_lines (g.admin, &g, g.weber);
+  g_assert_cmpstr (after, ==, before);
+
+  /* A move and a cancellation at the source follow on the next import;
+   * imported appointments are ordinary ones. */
+  g_assert_true (clinic_appointments_reschedule (f->front, moved, at (f, "2027-03-30 15:00"), 0, 0, NULL, &error));
+  g_assert_true (clinic_appointments_cancel (f->front, first, "Better", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (clinic_ics_export (f->admin, f->weber, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_FULL, path, &error), ==, 4);
+  g_assert_true (g_file_get_contents (path, &text, &length, &error));
+  g_clear_pointer (&preview, g_ptr_array_unref);
+  preview = clinic_ics_preview (g.front, text, length, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[0])->state, ==, CLINIC_ICS_EVENT_UPDATE);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[1])->state, ==, CLINIC_ICS_EVENT_UPDATE);
+  g_assert_cmpint (clinic_ics_import (g.front, text, length, &options, &error), ==, 2);
+  g_assert_no_error (error);
+  g_clear_pointer (&before, g_free);
+  before = book_lines (f->admin, f, f->weber);
+  again = book_lines (g.admin, &g, g.weber);
+  g_assert_cmpstr (again, ==, before);
+  g_assert_nonnull (strstr (again, "2027-03-30 15:00"));
+  g_assert_null (strstr (again, "2027-01-12 09:00"));
+
+  /* The front desk has no export permission: busy only. A doctor exports
+   * their own. */
+  g_assert_cmpint (clinic_ics_export (f->front, f->weber, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_INITIALS, path, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_ics_export (f->front, 0, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_BUSY, path, &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_ics_export (f->doctor, f->weber, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_BUSY, path, &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_ics_export (f->doctor, f->lang, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_BUSY, path, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  fixture_tear_down (&g, NULL);
+}
+
+static void
+test_ics_import_refusals (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-12 09:00"), 0, NULL, NULL, NULL };
+  const char *text = VCAL_HEAD
+    EVENT ("UID:one@x\r\nDTSTART;TZID=Europe/Berlin:20270112T091500\r\nDTEND;TZID=Europe/Berlin:20270112T094500\r\n"
+           "X-CLINIC-CHART-NUMBER:NOPE\r\nX-CLINIC-VISIT-TYPE:Check-up\r\n")
+    EVENT ("UID:two@x\r\nDTSTART:20270113T090000Z\r\nSUMMARY:Dentist\r\n")
+    EVENT ("UID:three@x\r\nDTSTART;VALUE=DATE:20270115\r\nSUMMARY:Congress\r\n")
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+    "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    VCAL_TAIL;
+  ClinicIcsImport options = { f->weber, 0, 0, FALSE };
+
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+  before = book_lines (f->admin, f, 0);
+
+  preview = clinic_ics_preview (f->front, text, strlen (text), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 3);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[0])->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[1])->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[2])->state, ==, CLINIC_ICS_EVENT_CONFLICT);
+  g_assert_nonnull (strstr (((ClinicIcsEvent *) preview->pdata[2])->problem, "blocked time"));
+
+  /* Choosing the patient and type: the first now overlaps Paula's visit. */
+  options.patient_id = f->otto;
+  options.visit_type_id = f->checkup;
+  g_clear_pointer (&preview, g_ptr_array_unref);
+  preview = clinic_ics_preview (f->front, text, strlen (text), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[0])->state, ==, CLINIC_ICS_EVENT_CONFLICT);
+  g_assert_nonnull (strstr (((ClinicIcsEvent *) preview->pdata[0])->problem, "overlaps another appointment"));
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[1])->state, ==, CLINIC_ICS_EVENT_NEW);
+  /* No end given: the visit type's length. */
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[1])->ends_at, ==, at (f, "2027-01-13 10:30"));
+
+  /* Refused whole, naming the event; nothing imported. */
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "Event 1 (2027-01-12 09:15)"));
+  g_clear_error (&error);
+  after = book_lines (f->admin, f, 0);
+  g_assert_cmpstr (after, ==, before);
+
+  /* Only staff with SCHEDULE_ALL import. */
+  g_assert_cmpint (clinic_ics_import (f->doctor, text, strlen (text), &options, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* As blocked time, the overlap with Paula's visit is a conflict too;
+   * for Dr. Lang it imports as three blocks, and blocks bookings. */
+  options.blocked = TRUE;
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_clear_error (&error);
+  options.provider_id = f->lang;
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, 3);
+  g_assert_no_error (error);
+  blocks = clinic_schedule_list_exceptions (f->front, f->lang, at (f, "2027-01-01 00:00"), at (f, "2027-02-01 00:00"),
+                                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (blocks->len, ==, 3);
+  b.provider_id = f->lang;
+  b.starts_at = at (f, "2027-01-15 10:00");
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Congress"));
+}
+
+static void
+test_ics_folder (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (f->dir, "calendars", NULL);
+  g_autofree char *weber = g_build_filename (folder, "weber.ics", NULL);
+  g_autofree char *lang = g_build_filename (folder, "lang.ics", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "nowhere", NULL);
+  ClinicSettings *settings = clinic_settings_get_for_db (f->db);
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Back pain", NULL, NULL };
+  g_autoptr(GDateTime) now = g_date_time_new_now (f->tz);
+  g_autoptr(GDateTime) soon = g_date_time_add_days (now, 7);
+  struct stat st;
+  gint64 id;
+
+  /* Off by default: nothing written. */
+  g_assert_true (clinic_ics_write_folder (f->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-folder", folder, &error));
+  g_assert_no_error (error);
+
+  /* Every change to the book rewrites each doctor's file: busy only. */
+  b.starts_at = clinic_local_to_unix (f->tz, g_date_time_get_year (soon), g_date_time_get_month (soon),
+                                      g_date_time_get_day_of_month (soon), 10 * 60);
+  b.override_reason = "Test outside the week";
+  id = clinic_appointments_book (f->admin, &b, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (lang, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_stat (weber, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (weber, &text, NULL, &error));
+  g_assert_nonnull (strstr (text, "SUMMARY:Busy"));
+  g_assert_null (strstr (text, "Schmidt"));
+  g_assert_null (strstr (text, "Check-up"));
+  g_clear_pointer (&text, g_free);
+
+  /* What the folder shows is the clinic's choice. */
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-detail", "initials", &error));
+  g_assert_true (clinic_appointments_cancel (f->front, id, "Ill", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (weber, &text, NULL, &error));
+  g_assert_nonnull (strstr (text, "SUMMARY:Check-up – P. S."));
+  g_assert_nonnull (strstr (text, "STATUS:CANCELLED"));
+  g_assert_null (strstr (text, "Schmidt"));
+  g_clear_pointer (&text, g_free);
+
+  /* A folder that is gone does not fail the change; the writer says why. */
+  g_assert_true (clinic_settings_set (settings, f->admin, "calendar.export-folder", missing, &error));
+  g_assert_true (clinic_appointments_set_status (f->front, id, CLINIC_APPOINTMENT_BOOKED, &error));
+  g_assert_no_error (error);
+  g_assert_false (clinic_ics_write_folder (f->db, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nowhere"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1050,6 +1944,14 @@ main (int   argc,
   ADD ("/scheduling/import", test_import);
   ADD ("/scheduling/registry-visits", test_registry_visits);
   ADD ("/scheduling/waitlist", test_waitlist);
+  g_test_add_func ("/scheduling/recurrence-expand", test_recurrence_expand);
+  ADD ("/scheduling/recurrence-book", test_recurrence_book);
+  ADD ("/scheduling/recurrence-scopes", test_recurrence_scopes);
+  ADD ("/scheduling/ics-format", test_ics_format);
+  ADD ("/scheduling/ics-hostile", test_ics_hostile);
+  ADD ("/scheduling/ics-round-trip", test_ics_round_trip);
+  ADD ("/scheduling/ics-import-refusals", test_ics_import_refusals);
+  ADD ("/scheduling/ics-folder", test_ics_folder);
 #undef ADD
 
   return g_test_run ();

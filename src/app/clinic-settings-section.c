@@ -81,6 +81,12 @@ choice_label (const char *word)
     return _("A4");
   if (g_strcmp0 (word, "letter") == 0)
     return _("Letter");
+  if (g_strcmp0 (word, "busy") == 0)
+    return _("Busy only");
+  if (g_strcmp0 (word, "initials") == 0)
+    return _("Visit type and initials");
+  if (g_strcmp0 (word, "full") == 0)
+    return _("Everything (name, chart number, reason)");
 
   return word;
 }

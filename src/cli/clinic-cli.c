@@ -67,9 +67,12 @@ static const ClinicCliCommand commands[] = {
     command_demo },
   { "patients", N_("search QUERY [--inactive] [--deceased] [--limit N] | show CHART-NUMBER"),
     N_("Find patients as the registry does, or show one patient"), command_patients },
-  { "import", N_("patients FILE.csv [--map HEADER=FIELD]… [--valid-only]"),
-    N_("Register the patients of a CSV file: all rows, or with --valid-only those without errors"),
+  { "import", N_("patients FILE.csv [--map HEADER=FIELD]… [--valid-only] | ics FILE.ics --doctor USER [--patient CHART-NUMBER] [--type VISIT-TYPE] [--blocked] [--dry-run]"),
+    N_("Register the patients of a CSV file (all rows, or with --valid-only those without errors), or import a calendar file as appointments or blocked time (prints a report; imports only without conflicts)"),
     command_import },
+  { "export", N_("ics FILE.ics [--doctor USER] [--from DATE --to DATE] [--detail busy|initials|full]"),
+    N_("Write appointments to an iCalendar file (busy only unless --detail says more; prints the number of events)"),
+    clinic_cli_command_export },
   { "visit-types", N_("list"), N_("List the visit types: name, minutes, colour, who may book"),
     clinic_cli_command_visit_types },
   { "availability", N_("--doctor USER --type VISIT-TYPE --from DATE --to DATE"),
@@ -1586,12 +1589,14 @@ command_import (ClinicCliContext  *context,
     { NULL }
   };
 
+  if (argc > 1 && g_str_equal (argv[1], "ics"))
+    return clinic_cli_command_import_ics (context, argc, argv, error);
   if (!parse_command_options (&argc, &argv, entries, 2, error))
     return FALSE;
   if (!g_str_equal (argv[1], "patients"))
     {
       g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE,
-                   _("Clinic cannot import “%s” yet; “import patients FILE.csv” it can."), argv[1]);
+                   _("Clinic cannot import “%s” yet; “import patients FILE.csv” and “import ics FILE.ics” it can."), argv[1]);
       return FALSE;
     }
 

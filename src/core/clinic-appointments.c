@@ -6,10 +6,11 @@
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 
-#include "clinic-appointments.h"
+#include "clinic-appointments-private.h"
 #include "clinic-audit-private.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
+#include "clinic-ics-private.h"
 #include "clinic-schedule-private.h"
 #include "clinic-settings.h"
 
@@ -72,6 +73,7 @@ clinic_appointment_free (ClinicAppointment *a)
   g_free (a->provider_name);
   g_free (a->visit_type);
   g_free (a->color);
+  g_free (a->ical_uid);
   g_free (a);
 }
 
@@ -165,10 +167,10 @@ appointment_from_row (sqlite3_stmt *stmt)
   return a;
 }
 
-static ClinicAppointment *
-fetch (ClinicDb  *db,
-       gint64     id,
-       GError   **error)
+ClinicAppointment *
+clinic_appointments_fetch (ClinicDb  *db,
+                           gint64     id,
+                           GError   **error)
 {
   sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM " WHERE a.id = ?1",
                                           error);
@@ -196,11 +198,11 @@ fetch (ClinicDb  *db,
 /* May the session touch @a (or book for @patient_id with @provider_id)?
  * SCHEDULE_ALL: anything. SCHEDULE_OWN: a doctor their own, a patient
  * their own. */
-static gboolean
-check_scope (ClinicSession  *session,
-             gint64          patient_id,
-             gint64          provider_id,
-             GError        **error)
+gboolean
+clinic_appointments_check_scope (ClinicSession  *session,
+                                 gint64          patient_id,
+                                 gint64          provider_id,
+                                 GError        **error)
 {
   if (clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL))
     return clinic_session_require (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
@@ -256,38 +258,18 @@ record (ClinicDb       *db,
 
 /* --- The checks of a booking ----------------------------------------------------- */
 
-/* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
- * another active appointment (not @ignore_id), falls outside the working
- * hours or in blocked time, or lies in the past. With @override (a
- * reason), the overlap and the hours are allowed; the past never is. */
-static gboolean
-check_slot (ClinicDb     *db,
-            gint64        provider_id,
-            gint64        room_id,
-            gint64        start,
-            gint64        end,
-            gint64        ignore_id,
-            gboolean      override,
-            GError      **error)
+gboolean
+clinic_appointments_check_overlap (ClinicDb   *db,
+                                   GTimeZone  *tz,
+                                   gint64      provider_id,
+                                   gint64      room_id,
+                                   gint64      start,
+                                   gint64      end,
+                                   gint64      ignore_id,
+                                   GError    **error)
 {
-  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
   sqlite3_stmt *stmt;
   int rc;
-
-  if (end <= start || end - start > 86400)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("An appointment must end after it starts, within a day."));
-      return FALSE;
-    }
-  if (start < now_seconds () - 60)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
-                           _("That time is in the past. Choose a time from now on."));
-      return FALSE;
-    }
-  if (override)
-    return TRUE;
 
   /* Another appointment of the doctor, or in the room. Appointments last a
    * day at most, so starts after start - 1 day bound the index scan. */
@@ -323,6 +305,42 @@ check_slot (ClinicDb     *db,
       set_sqlite_error (db, rc, error);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
+ * another active appointment (not @ignore_id), falls outside the working
+ * hours or in blocked time, or lies in the past. With @override (a
+ * reason), the overlap and the hours are allowed; the past never is. */
+gboolean
+clinic_appointments_check_slot (ClinicDb     *db,
+                                gint64        provider_id,
+                                gint64        room_id,
+                                gint64        start,
+                                gint64        end,
+                                gint64        ignore_id,
+                                gboolean      override,
+                                GError      **error)
+{
+  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
+
+  if (end <= start || end - start > 86400)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("An appointment must end after it starts, within a day."));
+      return FALSE;
+    }
+  if (start < now_seconds () - 60)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("That time is in the past. Choose a time from now on."));
+      return FALSE;
+    }
+  if (override)
+    return TRUE;
+
+  if (!clinic_appointments_check_overlap (db, tz, provider_id, room_id, start, end, ignore_id, error))
+    return FALSE;
 
   /* Inside the working hours (extra hours included, blocks taken out). */
   {
@@ -406,9 +424,11 @@ check_override (ClinicSession  *session,
 /* --- Booking -------------------------------------------------------------------- */
 
 gint64
-clinic_appointments_book (ClinicSession        *session,
-                          const ClinicBooking  *b,
-                          GError              **error)
+clinic_appointments_book_locked (ClinicSession        *session,
+                                 ClinicDb             *db,
+                                 const ClinicBooking  *b,
+                                 gint64                series_id,
+                                 GError              **error)
 {
   g_autoptr(ClinicVisitType) type = NULL;
   g_autoptr(GTimeZone) tz = NULL;
@@ -416,33 +436,29 @@ clinic_appointments_book (ClinicSession        *session,
   g_autofree char *detail = NULL;
   g_autofree char *when = NULL;
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 end, id;
 
   g_return_val_if_fail (b != NULL, 0);
 
-  if (!check_scope (session, b->patient_id, b->provider_id, error)
+  if (!clinic_appointments_check_scope (session, b->patient_id, b->provider_id, error)
       || !check_override (session, b->override_reason, error)
       || !check_text (b->reason, _("The reason for the visit"), error)
       || !check_text (b->note, _("The note"), error))
     return 0;
   override = b->override_reason != NULL ? g_strstrip (g_strdup (b->override_reason)) : g_strdup ("");
 
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return 0;
   type = clinic_schedule_fetch_visit_type (db, b->visit_type_id, error);
   if (type == NULL || !clinic_schedule_check_provider (db, b->provider_id, error))
-    goto fail;
+    return 0;
   if (!type->active
       || (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable))
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
-      goto fail;
+      return 0;
     }
   stmt = clinic_db_prepare (db, "SELECT status FROM patients WHERE id = ?1", error);
   if (stmt == NULL)
-    goto fail;
+    return 0;
   sqlite3_bind_int64 (stmt, 1, b->patient_id);
   {
     int rc = sqlite3_step (stmt);
@@ -452,32 +468,33 @@ clinic_appointments_book (ClinicSession        *session,
     if (rc == SQLITE_DONE)
       {
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
-        goto fail;
+        return 0;
       }
     if (rc != SQLITE_ROW)
       {
         set_sqlite_error (db, rc, error);
-        goto fail;
+        return 0;
       }
     if (!active)
       {
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                              _("The patient’s record is not active; make it active before booking."));
-        goto fail;
+        return 0;
       }
   }
 
   end = b->ends_at != 0 ? b->ends_at : b->starts_at + (gint64) type->duration_min * 60;
-  if (!check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
-    goto fail;
+  if (!clinic_appointments_check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
+    return 0;
 
   stmt = clinic_db_prepare (db,
                             "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
                             " starts_at, ends_at, reason, note, override_reason, created_at, created_by,"
-                            " updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10)",
+                            " updated_at, series_id) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7, ?8, ?9, ?10,"
+                            " ?11, ?10, nullif (?12, 0))",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return 0;
   sqlite3_bind_int64 (stmt, 1, b->patient_id);
   sqlite3_bind_int64 (stmt, 2, b->provider_id);
   sqlite3_bind_int64 (stmt, 3, b->visit_type_id);
@@ -489,22 +506,38 @@ clinic_appointments_book (ClinicSession        *session,
   sqlite3_bind_text (stmt, 9, override, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 10, now_seconds ());
   sqlite3_bind_int64 (stmt, 11, clinic_session_get_user_id (session));
+  sqlite3_bind_int64 (stmt, 12, series_id);
   if (!clinic_db_step_done (db, stmt, error))
-    goto fail;
+    return 0;
   id = sqlite3_last_insert_rowid (clinic_db_get_handle (db));
 
   tz = clinic_schedule_get_timezone (db);
   when = clinic_format_local_time (tz, b->starts_at);
   /* No names in the audit: the time, and why it was booked anyway. */
   detail = *override != '\0' ? g_strdup_printf ("%s; booked anyway: %s", when, override) : g_strdup (when);
-  if (!record (db, session, id, b->patient_id, *override != '\0' ? "booked-anyway" : "booked", detail, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+  if (!record (db, session, id, b->patient_id, *override != '\0' ? "booked-anyway" : "booked", detail, error))
+    return 0;
   return id;
+}
 
-fail:
-  clinic_db_rollback (db);
-  return 0;
+gint64
+clinic_appointments_book (ClinicSession        *session,
+                          const ClinicBooking  *b,
+                          GError              **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+  gint64 id;
+
+  if (!clinic_db_begin_write (db, error))
+    return 0;
+  id = clinic_appointments_book_locked (session, db, b, 0, error);
+  if (id == 0 || !clinic_db_commit (db, error))
+    {
+      clinic_db_rollback (db);
+      return 0;
+    }
+  clinic_ics_after_change (db);
+  return id;
 }
 
 /* Reads @id for a change by the session, in the open transaction. */
@@ -514,21 +547,22 @@ fetch_for_change (ClinicSession  *session,
                   gint64          id,
                   GError        **error)
 {
-  g_autoptr(ClinicAppointment) a = fetch (db, id, error);
+  g_autoptr(ClinicAppointment) a = clinic_appointments_fetch (db, id, error);
 
-  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+  if (a == NULL || !clinic_appointments_check_scope (session, a->patient_id, a->provider_id, error))
     return NULL;
   return g_steal_pointer (&a);
 }
 
-gboolean
-clinic_appointments_reschedule (ClinicSession  *session,
-                                gint64          id,
-                                gint64          starts_at,
-                                gint64          ends_at,
-                                gint64          provider_id,
-                                const char     *override_reason,
-                                GError        **error)
+static gboolean
+reschedule_in (ClinicSession  *session,
+               ClinicDb       *db,
+               gint64          id,
+               gint64          starts_at,
+               gint64          ends_at,
+               gint64          provider_id,
+               const char     *override_reason,
+               GError        **error)
 {
   g_autoptr(ClinicAppointment) a = NULL;
   g_autoptr(GTimeZone) tz = NULL;
@@ -537,33 +571,29 @@ clinic_appointments_reschedule (ClinicSession  *session,
   g_autofree char *after = NULL;
   g_autofree char *override = NULL;
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 end;
 
   if (!clinic_schedule_require_read (session, error) || !check_override (session, override_reason, error))
     return FALSE;
   override = override_reason != NULL ? g_strstrip (g_strdup (override_reason)) : NULL;
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return FALSE;
   if ((a = fetch_for_change (session, db, id, error)) == NULL)
-    goto fail;
+    return FALSE;
   if (provider_id == 0)
     provider_id = a->provider_id;
   if (provider_id != a->provider_id
-      && (!check_scope (session, a->patient_id, provider_id, error)
+      && (!clinic_appointments_check_scope (session, a->patient_id, provider_id, error)
           || !clinic_schedule_check_provider (db, provider_id, error)))
-    goto fail;
+    return FALSE;
   if (!clinic_appointment_status_is_active (a->status) || a->status == CLINIC_APPOINTMENT_COMPLETED)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                    _("An appointment that is “%s” cannot be moved."),
                    clinic_appointment_status_to_string (a->status));
-      goto fail;
+      return FALSE;
     }
   end = ends_at != 0 ? ends_at : starts_at + (a->ends_at - a->starts_at);
-  if (!check_slot (db, provider_id, a->room_id, starts_at, end, a->id, override != NULL, error))
-    goto fail;
+  if (!clinic_appointments_check_slot (db, provider_id, a->room_id, starts_at, end, a->id, override != NULL, error))
+    return FALSE;
 
   stmt = clinic_db_prepare (db,
                             "UPDATE appointments SET starts_at = ?2, ends_at = ?3, provider_id = ?4,"
@@ -571,7 +601,7 @@ clinic_appointments_reschedule (ClinicSession  *session,
                             " updated_at = ?6 WHERE id = ?1",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, starts_at);
   sqlite3_bind_int64 (stmt, 3, end);
@@ -582,7 +612,7 @@ clinic_appointments_reschedule (ClinicSession  *session,
     sqlite3_bind_null (stmt, 5);
   sqlite3_bind_int64 (stmt, 6, now_seconds ());
   if (!clinic_db_step_done (db, stmt, error))
-    goto fail;
+    return FALSE;
 
   tz = clinic_schedule_get_timezone (db);
   before = clinic_format_local_time (tz, a->starts_at);
@@ -598,27 +628,22 @@ clinic_appointments_reschedule (ClinicSession  *session,
       g_free (detail);
       detail = with;
     }
-  if (!record (db, session, id, a->patient_id, "rescheduled", detail, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+  if (!record (db, session, id, a->patient_id, "rescheduled", detail, error))
+    return FALSE;
   return TRUE;
-
-fail:
-  clinic_db_rollback (db);
-  return FALSE;
 }
 
 gboolean
-clinic_appointments_cancel (ClinicSession  *session,
-                            gint64          id,
-                            const char     *reason,
-                            GError        **error)
+clinic_appointments_cancel_locked (ClinicSession  *session,
+                                   ClinicDb       *db,
+                                   gint64          id,
+                                   const char     *reason,
+                                   GError        **error)
 {
   g_autoptr(ClinicAppointment) a = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (reason != NULL ? reason : ""));
-  ClinicSettings *settings;
+  ClinicSettings *settings = clinic_settings_get_for_db (db);
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 now = now_seconds ();
   gboolean late;
 
@@ -633,25 +658,21 @@ clinic_appointments_cancel (ClinicSession  *session,
   if (!check_text (trimmed, _("The reason for the cancellation"), error))
     return FALSE;
 
-  db = clinic_session_get_db (session);
-  settings = clinic_settings_get_for_db (db);
-  if (!clinic_db_begin_write (db, error))
-    return FALSE;
   if ((a = fetch_for_change (session, db, id, error)) == NULL)
-    goto fail;
+    return FALSE;
   if (a->status == CLINIC_APPOINTMENT_CANCELLED || a->status == CLINIC_APPOINTMENT_COMPLETED
       || a->status == CLINIC_APPOINTMENT_NO_SHOW)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("An appointment that is “%s” cannot be cancelled."),
                    clinic_appointment_status_to_string (a->status));
-      goto fail;
+      return FALSE;
     }
   if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
       && a->starts_at - now < clinic_settings_get_int (settings, "appointments.patient-cancel-hours") * 3600)
     {
       g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
                            _("This appointment is too soon to cancel here. Please call the front desk."));
-      goto fail;
+      return FALSE;
     }
   late = a->starts_at - now < clinic_settings_get_int (settings, "appointments.late-cancel-hours") * 3600;
 
@@ -660,20 +681,72 @@ clinic_appointments_cancel (ClinicSession  *session,
                             " updated_at = ?4 WHERE id = ?1",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, trimmed, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, late ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, now);
   if (!clinic_db_step_done (db, stmt, error)
-      || !record (db, session, id, a->patient_id, late ? "cancelled-late" : "cancelled", trimmed, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
+      || !record (db, session, id, a->patient_id, late ? "cancelled-late" : "cancelled", trimmed, error))
+    return FALSE;
   return TRUE;
+}
 
-fail:
+/* Ends the write transaction of a public call around a locked step:
+ * committed when the step was @done, else rolled back whole. */
+static gboolean
+in_transaction (ClinicDb  *db,
+                gboolean   done,
+                GError   **error)
+{
+  if (done && clinic_db_commit (db, error))
+    {
+      clinic_ics_after_change (db);
+      return TRUE;
+    }
   clinic_db_rollback (db);
   return FALSE;
+}
+
+gboolean
+clinic_appointments_reschedule_locked (ClinicSession  *session,
+                                       ClinicDb       *db,
+                                       gint64          id,
+                                       gint64          starts_at,
+                                       gint64          ends_at,
+                                       GError        **error)
+{
+  return reschedule_in (session, db, id, starts_at, ends_at, 0, NULL, error);
+}
+
+gboolean
+clinic_appointments_reschedule (ClinicSession  *session,
+                                gint64          id,
+                                gint64          starts_at,
+                                gint64          ends_at,
+                                gint64          provider_id,
+                                const char     *override_reason,
+                                GError        **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  return in_transaction (db, reschedule_in (session, db, id, starts_at, ends_at, provider_id, override_reason,
+                                            error), error);
+}
+
+gboolean
+clinic_appointments_cancel (ClinicSession  *session,
+                            gint64          id,
+                            const char     *reason,
+                            GError        **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  return in_transaction (db, clinic_appointments_cancel_locked (session, db, id, reason, error), error);
 }
 
 /* Which status may follow which: the way a visit goes, plus confirming
@@ -755,7 +828,7 @@ clinic_appointments_set_status (ClinicSession            *session,
     }
   /* Back from a cancellation: the time must still be free. */
   if (status == CLINIC_APPOINTMENT_BOOKED
-      && !check_slot (db, a->provider_id, a->room_id, a->starts_at, a->ends_at, a->id,
+      && !clinic_appointments_check_slot (db, a->provider_id, a->room_id, a->starts_at, a->ends_at, a->id,
                       *a->override_reason != '\0', error))
     goto fail;
 
@@ -774,6 +847,7 @@ clinic_appointments_set_status (ClinicSession            *session,
                   NULL, error)
       || !clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
@@ -813,6 +887,7 @@ clinic_appointments_edit (ClinicSession  *session,
       || !record (db, session, id, a->patient_id, "edited", NULL, error)
       || !clinic_db_commit (db, error))
     goto fail;
+  clinic_ics_after_change (db);
   return TRUE;
 
 fail:
@@ -831,8 +906,8 @@ clinic_appointments_get (ClinicSession  *session,
 
   if (!clinic_schedule_require_read (session, error))
     return NULL;
-  a = fetch (clinic_session_get_db (session), id, error);
-  if (a == NULL || !check_scope (session, a->patient_id, a->provider_id, error))
+  a = clinic_appointments_fetch (clinic_session_get_db (session), id, error);
+  if (a == NULL || !clinic_appointments_check_scope (session, a->patient_id, a->provider_id, error))
     return NULL;
   return g_steal_pointer (&a);
 }
@@ -866,6 +941,19 @@ read_list (ClinicDb    *db,
 }
 
 GPtrArray *
+clinic_appointments_read_range (ClinicDb  *db,
+                                gint64     from,
+                                gint64     to,
+                                gint64     provider_id,
+                                GError   **error)
+{
+  return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
+                        " WHERE a.provider_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
+                        " ORDER BY a.starts_at",
+                    from, to, provider_id, error);
+}
+
+GPtrArray *
 clinic_appointments_list (ClinicSession  *session,
                           gint64          from,
                           gint64          to,
@@ -893,10 +981,7 @@ clinic_appointments_list (ClinicSession  *session,
       provider_id = clinic_session_get_user_id (session);
     }
   if (provider_id != 0)
-    return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
-                          " WHERE a.provider_id = ?3 AND a.starts_at >= ?1 AND a.starts_at < ?2"
-                          " ORDER BY a.starts_at",
-                      from, to, provider_id, error);
+    return clinic_appointments_read_range (db, from, to, provider_id, error);
   return read_list (db, "SELECT " APPOINTMENT_COLUMNS APPOINTMENT_FROM
                         " WHERE a.starts_at >= ?1 AND a.starts_at < ?2 AND ?3 = 0"
                         " ORDER BY a.starts_at, u.display_name",
@@ -971,16 +1056,17 @@ clinic_appointments_history (ClinicSession  *session,
 /* --- Import ------------------------------------------------------------------------ */
 
 gint64
-clinic_appointments_import (ClinicSession       *session,
-                            GPtrArray           *appointments,
-                            ClinicProgressFunc   progress,
-                            gpointer             user_data,
-                            GError             **error)
+clinic_appointments_import_locked (ClinicSession       *session,
+                                   ClinicDb            *db,
+                                   GPtrArray           *appointments,
+                                   ClinicProgressFunc   progress,
+                                   gpointer             user_data,
+                                   GError             **error)
 {
   g_autoptr(GHashTable) types = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                        (GDestroyNotify) clinic_visit_type_free);
+  g_autoptr(GTimeZone) tz = clinic_schedule_get_timezone (db);
   sqlite3_stmt *stmt;
-  ClinicDb *db;
   gint64 now = now_seconds ();
   guint n;
 
@@ -989,9 +1075,6 @@ clinic_appointments_import (ClinicSession       *session,
   if (!clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_ALL, error))
     return -1;
   n = appointments->len;
-  db = clinic_session_get_db (session);
-  if (!clinic_db_begin_write (db, error))
-    return -1;
 
   for (guint i = 0; i < n; i++)
     {
@@ -1023,38 +1106,15 @@ clinic_appointments_import (ClinicSession       *session,
             g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                                  _("An appointment must end after it starts, within a day."));
           else
-            {
-              stmt = clinic_db_prepare (db,
-                                        "SELECT starts_at FROM appointments"
-                                        " WHERE ((provider_id = ?1) OR (?2 != 0 AND room_id = ?2))"
-                                        " AND starts_at < ?4 AND starts_at > ?3 - 86400 AND ends_at > ?3"
-                                        " AND status NOT IN ('cancelled', 'no-show') LIMIT 1",
-                                        &local);
-              if (stmt != NULL)
-                {
-                  int rc;
-
-                  sqlite3_bind_int64 (stmt, 1, a->provider_id);
-                  sqlite3_bind_int64 (stmt, 2, a->room_id);
-                  sqlite3_bind_int64 (stmt, 3, a->starts_at);
-                  sqlite3_bind_int64 (stmt, 4, end);
-                  rc = sqlite3_step (stmt);
-                  sqlite3_reset (stmt);
-                  if (rc == SQLITE_ROW)
-                    g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
-                                         _("it overlaps another appointment of the same doctor or room."));
-                  else if (rc != SQLITE_DONE)
-                    set_sqlite_error (db, rc, &local);
-                }
-            }
+            clinic_appointments_check_overlap (db, tz, a->provider_id, a->room_id, a->starts_at, end, 0, &local);
         }
       if (local == NULL)
         {
           stmt = clinic_db_prepare (db,
                                     "INSERT INTO appointments (patient_id, provider_id, visit_type_id, room_id,"
                                     " starts_at, ends_at, status, reason, note, cancel_reason, created_at,"
-                                    " created_by, updated_at) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5, ?6, ?7,"
-                                    " ?8, ?9, ?10, ?11, ?12, ?11)",
+                                    " created_by, updated_at, ical_uid) VALUES (?1, ?2, ?3, nullif (?4, 0), ?5,"
+                                    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?13)",
                                     &local);
           if (stmt != NULL)
             {
@@ -1070,6 +1130,10 @@ clinic_appointments_import (ClinicSession       *session,
               sqlite3_bind_text (stmt, 10, a->cancel_reason != NULL ? a->cancel_reason : "", -1, SQLITE_TRANSIENT);
               sqlite3_bind_int64 (stmt, 11, now);
               sqlite3_bind_int64 (stmt, 12, clinic_session_get_user_id (session));
+              if (a->ical_uid != NULL && *a->ical_uid != '\0')
+                sqlite3_bind_text (stmt, 13, a->ical_uid, -1, SQLITE_TRANSIENT);
+              else
+                sqlite3_bind_null (stmt, 13);
               if (!clinic_db_step_done (db, stmt, &local))
                 {
                   /* A patient, doctor or room that does not exist. */
@@ -1084,7 +1148,7 @@ clinic_appointments_import (ClinicSession       *session,
           g_set_error (error, local->domain, local->code, _("Appointment %u: %s Nothing was imported."),
                        i + 1, local->message);
           g_error_free (local);
-          goto fail;
+          return -1;
         }
       if (progress != NULL && (i + 1) % 1000 == 0)
         progress (i + 1, n, user_data);
@@ -1094,15 +1158,32 @@ clinic_appointments_import (ClinicSession       *session,
     g_autofree char *count = g_strdup_printf ("%u", n);
 
     if (!clinic_audit_append (db, session, NULL, 0, "appointments.imported", "appointments", NULL, 0, NULL,
-                              count, error)
-        || !clinic_db_commit (db, error))
-      goto fail;
+                              count, error))
+      return -1;
   }
   if (progress != NULL)
     progress (n, n, user_data);
   return n;
+}
 
-fail:
-  clinic_db_rollback (db);
-  return -1;
+gint64
+clinic_appointments_import (ClinicSession       *session,
+                            GPtrArray           *appointments,
+                            ClinicProgressFunc   progress,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  ClinicDb *db = clinic_session_get_db (session);
+  gint64 n;
+
+  if (!clinic_db_begin_write (db, error))
+    return -1;
+  n = clinic_appointments_import_locked (session, db, appointments, progress, user_data, error);
+  if (n < 0 || !clinic_db_commit (db, error))
+    {
+      clinic_db_rollback (db);
+      return -1;
+    }
+  clinic_ics_after_change (db);
+  return n;
 }

@@ -70,6 +70,9 @@ typedef struct
   char                    *provider_name;
   char                    *visit_type;
   char                    *color;
+  /* For clinic_appointments_import() only: the UID of an imported
+   * iCalendar event (NULL otherwise; not read back by lists). */
+  char                    *ical_uid;
 } ClinicAppointment;
 
 void clinic_appointment_free (ClinicAppointment *appointment);
@@ -156,6 +159,7 @@ GPtrArray *clinic_appointments_for_patient (ClinicSession        *session,
  * working hours are not asked (they happened, or were agreed). Any
  * refusal stops the import with "Appointment N: …" and nothing is
  * imported. Needs SCHEDULE_ALL. Audited once, "appointments.imported".
+ * An appointment's @ical_uid is kept (a later .ics import updates it).
  * Returns the number imported, -1 on error. */
 gint64     clinic_appointments_import      (ClinicSession        *session,
                                             GPtrArray            *appointments,

@@ -56,6 +56,7 @@ static guint signals[N_SIGNALS];
 /* --- The settings ------------------------------------------------------ */
 
 static const char *const paper_choices[] = { "a4", "letter", NULL };
+static const char *const calendar_detail_choices[] = { "busy", "initials", "full", NULL };
 
 #define MINUTES_MAX (24 * 60)
 
@@ -137,6 +138,24 @@ static ClinicSettingSpec specs[] = {
     .min = 0,
     .max = 168,
     .invalid_message = N_("The hours before which patients may cancel must be between 0 and 168."),
+  },
+  {
+    .key = "calendar.export-folder",
+    .type = CLINIC_SETTING_STRING,
+    .default_value = "",
+    .title = N_("Calendar folder"),
+    .description = N_("After every change to the appointment book, each doctor’s calendar is written to this folder as an .ics file (empty: never), for calendar programs to subscribe to."),
+    .max = 1024,
+    .invalid_message = N_("The calendar folder’s path can have at most 1024 characters."),
+  },
+  {
+    .key = "calendar.export-detail",
+    .type = CLINIC_SETTING_CHOICE,
+    .default_value = "busy",
+    .title = N_("Calendar folder shows"),
+    .description = N_("What the calendars in the folder show of each appointment: busy only, the visit type and the patient’s initials, or everything; the folder leaves the clinic."),
+    .choices = calendar_detail_choices,
+    .invalid_message = N_("The calendar detail must be busy, initials or full."),
   },
   {
     .key = "documents.paper",
