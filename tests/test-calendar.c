@@ -8,6 +8,7 @@
 #include "clinic-appointments.h"
 #include "clinic-booking-dialog.h"
 #include "clinic-calendar-section.h"
+#include "clinic-ics-dialogs.h"
 #include "clinic-calendar-view.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
@@ -257,6 +258,24 @@ test_views (void)
 
     g_assert_nonnull (texture);
     g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (v.view)));
+  }
+
+  /* The calendar files menu opens the export and import windows. */
+  {
+    GtkWindow *dialog;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.export-ics", NULL));
+    clinic_test_spin (50);
+    dialog = clinic_test_find_toplevel (CLINIC_TYPE_ICS_EXPORT_DIALOG);
+    g_assert_nonnull (dialog);
+    clinic_test_assert_all_named (GTK_WIDGET (dialog), FALSE);
+    gtk_window_destroy (dialog);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.import-ics", NULL));
+    clinic_test_spin (50);
+    dialog = clinic_test_find_toplevel (CLINIC_TYPE_ICS_IMPORT_DIALOG);
+    g_assert_nonnull (dialog);
+    gtk_window_destroy (dialog);
+    clinic_test_spin (50);
   }
   view_close (&v);
 }
@@ -564,6 +583,8 @@ test_details_and_keys (void)
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "Born 1950-01-02"));
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "History"));
   clinic_test_assert_all_named (GTK_WIDGET (details), FALSE);
+  /* Drawn at least once before its picture is taken (a busy machine). */
+  clinic_test_wait_for_draw (GTK_WIDGET (details));
   g_free (clinic_test_save_screenshot (GTK_WIDGET (details), "calendar-details"));
   g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (details), "C_onfirm"), "clicked");
   confirmed = clinic_appointments_get (admin, id, NULL);

@@ -9,6 +9,7 @@
 #include "clinic-booking-dialog.h"
 #include "clinic-calendar-section.h"
 #include "clinic-chart-window.h"
+#include "clinic-ics-dialogs.h"
 #include "clinic-schedule.h"
 
 typedef enum
@@ -31,6 +32,7 @@ struct _ClinicCalendarSection
   GtkRevealer         *error_revealer;
   GtkLabel            *error_label;
   GtkScrolledWindow   *scroller;
+  GtkMenuButton       *calendar_menu_button;
   AdwToastOverlay     *toast_overlay;
 
   ClinicCalendarView  *view;
@@ -556,6 +558,44 @@ new_action (GtkWidget  *widget,
   clinic_calendar_section_book (CLINIC_CALENDAR_SECTION (widget), 0, 0);
 }
 
+static GtkWindow *
+root_window (ClinicCalendarSection *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+export_ics_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+
+  gtk_window_present (clinic_ics_export_dialog_new (root_window (self), session_of (self)));
+}
+
+static void
+on_ics_imported (ClinicCalendarSection *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  clinic_calendar_view_reload (self->view, &error);
+}
+
+static void
+import_ics_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+  GtkWindow *dialog = clinic_ics_import_dialog_new (root_window (self), session_of (self));
+
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_ics_imported), self, G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
 static void
 clinic_calendar_section_session_set (ClinicSection *section)
 {
@@ -633,12 +673,15 @@ clinic_calendar_section_class_init (ClinicCalendarSectionClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicCalendarSection, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClinicCalendarSection, error_label);
   gtk_widget_class_bind_template_child (widget_class, ClinicCalendarSection, scroller);
+  gtk_widget_class_bind_template_child (widget_class, ClinicCalendarSection, calendar_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
 
   gtk_widget_class_install_action (widget_class, "calendar.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "calendar.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "calendar.today", NULL, today_action);
   gtk_widget_class_install_action (widget_class, "calendar.new", NULL, new_action);
+  gtk_widget_class_install_action (widget_class, "calendar.export-ics", NULL, export_ics_action);
+  gtk_widget_class_install_action (widget_class, "calendar.import-ics", NULL, import_ics_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, "calendar.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_CONTROL_MASK, "calendar.next", NULL);
@@ -653,4 +696,5 @@ clinic_calendar_section_init (ClinicCalendarSection *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* The bin's own child (not a template child: AdwBin unparents it). */
   self->toast_overlay = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
+  clinic_menu_button_set_accessible_label (self->calendar_menu_button, _("Calendar Files"));
 }
