@@ -425,6 +425,37 @@ test_shell_patients (void)
   g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-none"));
   clinic_patients_section_search (section, "mül");
   clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+  {
+    AdwAvatar *avatar = ADW_AVATAR (clinic_test_find_widget (column_view, ADW_TYPE_AVATAR));
+
+    /* Initials without a photo, the photo once there is one. */
+    g_assert_nonnull (avatar);
+    g_assert_null (adw_avatar_get_custom_image (avatar));
+    g_assert_cmpstr (adw_avatar_get_text (avatar), ==, "Hans Peter Müller");
+  }
+  {
+    guint32 pixels[16 * 16];
+    g_autoptr(GBytes) raw = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+    g_autoptr(GBytes) png = NULL;
+    g_autoptr(ClinicPatient) hans = NULL;
+    AdwAvatar *avatar;
+
+    for (guint i = 0; i < G_N_ELEMENTS (pixels); i++)
+      pixels[i] = 0xff2ec27e;
+    raw = g_bytes_new (pixels, sizeof pixels);
+    texture = gdk_memory_texture_new (16, 16, GDK_MEMORY_B8G8R8A8, raw, 16 * 4);
+    png = gdk_texture_save_to_png_bytes (texture);
+    hans = clinic_patients_get_by_chart_number (admin, "C001201", &error);
+    g_assert_no_error (error);
+    g_assert_true (clinic_patients_set_photo (admin, hans->id, png, &error));
+    g_assert_no_error (error);
+    clinic_patients_section_search (section, "müll");
+    clinic_patients_section_search (section, "mül");
+    clinic_test_wait_for_draw (GTK_WIDGET (view.window));
+    avatar = ADW_AVATAR (clinic_test_find_widget (column_view, ADW_TYPE_AVATAR));
+    g_assert_nonnull (adw_avatar_get_custom_image (avatar));
+  }
   g_free (clinic_test_save_screenshot (GTK_WIDGET (view.window), "shell-patients-search"));
 
   /* The chart names the patient with date of birth and chart number. */

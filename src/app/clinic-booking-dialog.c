@@ -7,6 +7,7 @@
 #include "clinic-app-utils.h"
 #include "clinic-appointments.h"
 #include "clinic-booking-dialog.h"
+#include "clinic-patient-documents.h"
 #include "clinic-error.h"
 #include "clinic-patients.h"
 #include "clinic-schedule.h"
@@ -169,6 +170,8 @@ on_search_changed (GtkSearchEntry      *entry,
       g_autofree char *detail = g_strdup_printf (_("Born %s · %s"), p->birth_date, p->chart_number);
       GtkWidget *row = text_row (name, detail);
 
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 clinic_patient_avatar_new (self->session, p, 32));
       g_object_set_data_full (G_OBJECT (row), "patient-id", g_memdup2 (&p->id, sizeof (gint64)), g_free);
       gtk_list_box_append (self->patient_list, row);
     }

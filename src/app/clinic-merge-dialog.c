@@ -6,6 +6,7 @@
 
 #include "clinic-app-utils.h"
 #include "clinic-merge-dialog.h"
+#include "clinic-patient-documents.h"
 #include "clinic-patient-merge.h"
 
 #define CANDIDATE_LIMIT 20
@@ -79,6 +80,7 @@ add_candidate (ClinicMergeDialog   *self,
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), clinic_patient_avatar_new (self->session, p, 32));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "patient-id", g_memdup2 (&p->id, sizeof p->id), g_free);

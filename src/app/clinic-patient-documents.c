@@ -545,3 +545,39 @@ clinic_patient_photo_texture (ClinicSession *session,
 
   return gdk_texture_new_from_bytes (photo, NULL);
 }
+
+void
+clinic_patient_avatar_update (GtkWidget           *avatar,
+                              ClinicSession       *session,
+                              const ClinicPatient *patient)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GdkTexture) photo = NULL;
+
+  g_return_if_fail (ADW_IS_AVATAR (avatar));
+
+  if (patient == NULL)
+    {
+      adw_avatar_set_text (ADW_AVATAR (avatar), NULL);
+      adw_avatar_set_custom_image (ADW_AVATAR (avatar), NULL);
+      return;
+    }
+  name = g_strdup_printf ("%s %s", patient->given_names, patient->family_name);
+  adw_avatar_set_text (ADW_AVATAR (avatar), name);
+  /* Decrypted only for the rows that have one. */
+  if (patient->has_photo && session != NULL)
+    photo = clinic_patient_photo_texture (session, patient->id);
+  adw_avatar_set_custom_image (ADW_AVATAR (avatar), photo != NULL ? GDK_PAINTABLE (photo) : NULL);
+}
+
+GtkWidget *
+clinic_patient_avatar_new (ClinicSession       *session,
+                           const ClinicPatient *patient,
+                           int                  size)
+{
+  GtkWidget *avatar = adw_avatar_new (size, NULL, TRUE);
+
+  gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
+  clinic_patient_avatar_update (avatar, session, patient);
+  return avatar;
+}

@@ -13,6 +13,7 @@
 
 #include <adwaita.h>
 
+#include "clinic-patients.h"
 #include "clinic-session.h"
 
 G_BEGIN_DECLS
@@ -38,5 +39,15 @@ GtkWindow *clinic_patient_documents_open   (ClinicPatientDocuments *self,
  * NULL when there is none, or the session may not see it. (transfer full) */
 GdkTexture *clinic_patient_photo_texture   (ClinicSession          *session,
                                             gint64                  patient_id);
+
+/* An avatar of @size pixels for a patient row or picker: the photo when
+ * one is on file (patient->has_photo), else the initials of the name. */
+GtkWidget  *clinic_patient_avatar_new      (ClinicSession          *session,
+                                            const ClinicPatient    *patient,
+                                            int                     size);
+/* Shows @patient in an avatar made by clinic_patient_avatar_new(). */
+void        clinic_patient_avatar_update   (GtkWidget              *avatar,
+                                            ClinicSession          *session,
+                                            const ClinicPatient    *patient);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "clinic-merge-dialog.h"
 #include "clinic-registration.h"
 #include "clinic-registrations-window.h"
+#include "clinic-patient-documents.h"
 #include "clinic-patient-form.h"
 #include "clinic-patient-import.h"
 #include "clinic-patient-model.h"
@@ -128,6 +129,41 @@ add_column (ClinicPatientsSection *self,
 {
   clinic_column_view_add_text_column (self->column_view, title, column, expand, column == COLUMN_TREATMENT,
                                       cell_text, self);
+}
+
+/* The photo beside the name (initials without one): the wrong-patient
+ * check at a glance. */
+static void
+photo_cell_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  data)
+{
+  gtk_list_item_set_child (item, clinic_patient_avatar_new (NULL, NULL, 24));
+}
+
+static void
+photo_cell_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 ClinicPatientsSection    *self)
+{
+  gpointer row = gtk_list_item_get_item (item);
+
+  clinic_patient_avatar_update (gtk_list_item_get_child (item),
+                                clinic_section_get_session (CLINIC_SECTION (self)),
+                                row != NULL ? clinic_patient_row_get_patient (row) : NULL);
+}
+
+static void
+add_photo_column (ClinicPatientsSection *self)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (photo_cell_setup), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (photo_cell_bind), self, 0);
+  column = gtk_column_view_column_new (_("Photo"), factory);
+  gtk_column_view_column_set_fixed_width (column, 56);
+  gtk_column_view_append_column (self->column_view, column);
 }
 
 static void
@@ -533,6 +569,7 @@ clinic_patients_section_session_set (ClinicSection *section)
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
+  add_photo_column (self);
   add_column (self, COLUMN_NAME, _("Name"), TRUE);
   add_column (self, COLUMN_AGE, _("Age"), FALSE);
   add_column (self, COLUMN_PHONE, _("Phone"), FALSE);

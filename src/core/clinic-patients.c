@@ -32,7 +32,8 @@ static const char *const status_names[] = { "active", "inactive", "deceased" };
   "p.id, p.chart_number, p.family_name, p.given_names, p.birth_date, p.sex, p.phone, " \
   "p.phone2, p.email, p.address, p.emergency_contact, p.language, p.notes, " \
   "p.national_id, p.insurance_id, p.treatment, p.status, p.created_at, p.updated_at, " \
-  "(SELECT m.chart_number FROM patients m WHERE m.id = p.merged_into)"
+  "(SELECT m.chart_number FROM patients m WHERE m.id = p.merged_into), " \
+  "EXISTS (SELECT 1 FROM patient_photos ph WHERE ph.patient_id = p.id)"
 
 const char *
 clinic_sex_to_string (ClinicSex sex)
@@ -498,6 +499,7 @@ read_patient (sqlite3_stmt  *stmt,
   p->created_at = sqlite3_column_int64 (stmt, 17);
   p->updated_at = sqlite3_column_int64 (stmt, 18);
   p->merged_into = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
+  p->has_photo = sqlite3_column_int (stmt, 20) != 0;
   return p;
 }
 

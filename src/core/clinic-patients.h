@@ -52,6 +52,7 @@ typedef struct
   gint64               updated_at;
   char                *merged_into;        /* the chart number this record was merged
                                             * into (clinic-patient-merge.h), or NULL */
+  gboolean             has_photo;          /* a photo is on file (clinic-documents.h) */
   /* Visits, filled by clinic_patients_search() only, for sessions with a
    * schedule permission (0 / NULL elsewhere): */
   gint64               last_visit;         /* start of the latest past visit that took
