@@ -37,6 +37,7 @@ typedef enum
   COLUMN_DATE,
   COLUMN_TIME,
   COLUMN_STATUS,
+  COLUMN_PATIENT,
 } Column;
 
 struct _ClinicAppointmentsSection
@@ -255,6 +256,10 @@ cell_text (gpointer item,
 
         return g_strdup_printf ("%s–%s", start, end);
       }
+    case COLUMN_PATIENT:
+      /* Translators: a patient in the appointments table: name, date of
+       * birth, chart number (who it is, without a doubt) */
+      return g_strdup_printf (_("%s · born %s · %s"), a->patient_name, a->patient_birth, a->patient_chart);
     case COLUMN_STATUS:
       return g_strdup (clinic_appointment_status_to_string (a->status));
     default:
@@ -1100,6 +1105,7 @@ clinic_appointments_section_session_set (ClinicSection *section)
   clinic_column_view_add_text_column (self->column_view, _("Date"), COLUMN_DATE, FALSE, FALSE, cell_text, self);
   clinic_column_view_add_text_column (self->column_view, _("Time"), COLUMN_TIME, FALSE, FALSE, cell_text, self);
   clinic_column_view_add_text_column (self->column_view, _("Status"), COLUMN_STATUS, FALSE, FALSE, cell_text, self);
+  clinic_column_view_add_text_column (self->column_view, _("Patient"), COLUMN_PATIENT, TRUE, TRUE, cell_text, self);
   add_actions_column (self);
   /* The rows' list inside the column view takes the focus; an empty day
    * leaves it without text, so it gets the table's name. */
