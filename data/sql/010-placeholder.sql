@@ -1,1 +1,1 @@
--- placeholder, replaced at merge
+-- 010: no change. (The number was held for a branch that needed none.)
