@@ -8,6 +8,8 @@
 #include "clinic-appointments.h"
 #include "clinic-booking-dialog.h"
 #include "clinic-calendar-section.h"
+#include "clinic-schedule-forms.h"
+#include "clinic-form-window.h"
 #include "clinic-ics-dialogs.h"
 #include "clinic-calendar-view.h"
 #include "clinic-error.h"
@@ -765,6 +767,99 @@ test_timing (void)
   clinic_test_spin (50);
 }
 
+/* Setting up the book from the calendar's menu: a doctor's week (a
+ * malformed line is refused in the form), blocked time, a visit type. */
+static void
+test_schedule_forms (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) hours = NULL;
+  g_autoptr(GArray) parsed = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  g_autoptr(GPtrArray) types = NULL;
+  g_autoptr(GPtrArray) exceptions = NULL;
+  ClinicFormWindow *form;
+  View v;
+  gint64 before;
+
+  /* The parser by itself. */
+  g_assert_true (clinic_hours_parse_day ("8:00-12:00, 13:00-17:30", 2, parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed->len, ==, 2);
+  g_assert_cmpint (g_array_index (parsed, ClinicHoursBlock, 1).end_min, ==, 17 * 60 + 30);
+  g_assert_false (clinic_hours_parse_day ("8-12", 2, parsed, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (clinic_hours_parse_day ("08:00-25:00", 2, parsed, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  view_open (&v, admin);
+  clinic_calendar_view_set_provider (v.view, weber);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.hours", NULL));
+  clinic_test_spin (50);
+  form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+  g_assert_nonnull (form);
+  clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+  clinic_form_window_set_text (form, "6", "9 to 12");
+  clinic_form_window_submit (form);
+  g_assert_nonnull (clinic_form_window_get_error (form));
+  clinic_test_wait_for_draw (GTK_WIDGET (form));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (form), "calendar-hours-form"));
+  clinic_form_window_set_text (form, "6", "09:00-12:00");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  hours = clinic_schedule_get_hours (admin, weber, &error);
+  g_assert_no_error (error);
+  {
+    gboolean saturday = FALSE;
+
+    for (guint i = 0; i < hours->len; i++)
+      saturday |= g_array_index (hours, ClinicHoursBlock, i).weekday == 6
+                  && g_array_index (hours, ClinicHoursBlock, i).start_min == 9 * 60;
+    g_assert_true (saturday);
+  }
+
+  exceptions = clinic_schedule_list_exceptions (admin, weber, 0, G_MAXINT64 / 2, &error);
+  before = exceptions->len;
+  g_clear_pointer (&exceptions, g_ptr_array_unref);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.exception", NULL));
+  clinic_test_spin (50);
+  form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+  clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+  clinic_form_window_set_text (form, "from", "2040-03-01 09:00");
+  clinic_form_window_set_text (form, "to", "2040-03-01 10:00");
+  clinic_form_window_submit (form);
+  /* Blocked time needs its reason. */
+  g_assert_nonnull (clinic_form_window_get_error (form));
+  clinic_form_window_set_text (form, "reason", "Home visits");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  exceptions = clinic_schedule_list_exceptions (admin, weber, 0, G_MAXINT64 / 2, &error);
+  g_assert_cmpuint (exceptions->len, ==, before + 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.visit-type", NULL));
+  clinic_test_spin (50);
+  form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+  clinic_test_assert_all_named (GTK_WIDGET (form), FALSE);
+  clinic_form_window_set_text (form, "name", "Blood test");
+  clinic_form_window_set_text (form, "color", "red");
+  clinic_form_window_submit (form);
+  g_assert_nonnull (clinic_form_window_get_error (form));
+  clinic_form_window_set_text (form, "color", "#e01b24");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  types = clinic_visit_types_list (admin, FALSE, &error);
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < types->len; i++)
+      found |= g_strcmp0 (((ClinicVisitType *) types->pdata[i])->name, "Blood test") == 0;
+    g_assert_true (found);
+  }
+  view_close (&v);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -783,6 +878,7 @@ main (int   argc,
   g_test_add_func ("/calendar/new-patient-in-place", test_new_patient_in_place);
   g_test_add_func ("/calendar/cancel-undo", test_cancel_undo);
   g_test_add_func ("/calendar/details-and-keys", test_details_and_keys);
+  g_test_add_func ("/calendar/schedule-forms", test_schedule_forms);
   g_test_add_func ("/calendar/timing", test_timing);
   status = g_test_run ();
 

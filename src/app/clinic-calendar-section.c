@@ -10,6 +10,7 @@
 #include "clinic-calendar-section.h"
 #include "clinic-chart-window.h"
 #include "clinic-ics-dialogs.h"
+#include "clinic-schedule-forms.h"
 #include "clinic-schedule.h"
 
 typedef enum
@@ -567,6 +568,71 @@ root_window (ClinicCalendarSection *self)
 }
 
 static void
+on_ics_imported (ClinicCalendarSection *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  clinic_calendar_view_reload (self->view, &error);
+}
+
+/* The doctor the calendar shows (in the day view, the first column's). */
+static const ClinicProvider *
+current_provider (ClinicCalendarSection *self)
+{
+  gint64 id = clinic_calendar_view_get_provider (self->view);
+
+  for (guint i = 0; self->providers != NULL && i < self->providers->len; i++)
+    if (((ClinicProvider *) self->providers->pdata[i])->user_id == id)
+      return self->providers->pdata[i];
+  return self->providers != NULL && self->providers->len > 0 ? self->providers->pdata[0] : NULL;
+}
+
+static void
+present_and_reload (ClinicCalendarSection *self,
+                    GtkWindow             *form)
+{
+  /* The view follows once the form has saved and closed. */
+  g_signal_connect_object (form, "destroy", G_CALLBACK (on_ics_imported), self, G_CONNECT_SWAPPED);
+  gtk_window_present (form);
+}
+
+static void
+hours_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+  const ClinicProvider *p = current_provider (self);
+
+  if (p != NULL)
+    present_and_reload (self, clinic_hours_form_new (root_window (self), session_of (self), p->user_id,
+                                                     p->display_name));
+}
+
+static void
+exception_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+  const ClinicProvider *p = current_provider (self);
+
+  if (p != NULL)
+    present_and_reload (self, clinic_exception_form_new (root_window (self), session_of (self), p->user_id,
+                                                         p->display_name));
+}
+
+static void
+visit_type_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+
+  present_and_reload (self, clinic_visit_type_form_new (root_window (self), session_of (self)));
+}
+
+static void
 export_ics_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -574,14 +640,6 @@ export_ics_action (GtkWidget  *widget,
   ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
 
   gtk_window_present (clinic_ics_export_dialog_new (root_window (self), session_of (self)));
-}
-
-static void
-on_ics_imported (ClinicCalendarSection *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  clinic_calendar_view_reload (self->view, &error);
 }
 
 static void
@@ -602,6 +660,9 @@ clinic_calendar_section_session_set (ClinicSection *section)
   ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (section);
   ClinicSession *session = session_of (self);
   g_autoptr(GError) error = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.visit-type",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
 
   self->tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
   self->view = clinic_calendar_view_new (session);
@@ -681,6 +742,9 @@ clinic_calendar_section_class_init (ClinicCalendarSectionClass *klass)
   gtk_widget_class_install_action (widget_class, "calendar.today", NULL, today_action);
   gtk_widget_class_install_action (widget_class, "calendar.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "calendar.export-ics", NULL, export_ics_action);
+  gtk_widget_class_install_action (widget_class, "calendar.hours", NULL, hours_action);
+  gtk_widget_class_install_action (widget_class, "calendar.exception", NULL, exception_action);
+  gtk_widget_class_install_action (widget_class, "calendar.visit-type", NULL, visit_type_action);
   gtk_widget_class_install_action (widget_class, "calendar.import-ics", NULL, import_ics_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, "calendar.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous", NULL);
