@@ -90,23 +90,6 @@ clinic_appointment_change_free (ClinicAppointmentChange *c)
 
 /* --- Helpers ----------------------------------------------------------------- */
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  return g_strdup (text != NULL ? text : "");
-}
-
 static gint64
 now_seconds (void)
 {
@@ -153,17 +136,17 @@ appointment_from_row (sqlite3_stmt *stmt)
   for (guint i = 0; i < CLINIC_N_APPOINTMENT_STATUSES; i++)
     if (g_strcmp0 (status, status_keys[i]) == 0)
       a->status = i;
-  a->reason = column_text (stmt, 9);
-  a->note = column_text (stmt, 10);
-  a->override_reason = column_text (stmt, 11);
-  a->cancel_reason = column_text (stmt, 12);
+  a->reason = clinic_db_column_text (stmt, 9);
+  a->note = clinic_db_column_text (stmt, 10);
+  a->override_reason = clinic_db_column_text (stmt, 11);
+  a->cancel_reason = clinic_db_column_text (stmt, 12);
   a->late_cancel = sqlite3_column_int (stmt, 13) != 0;
-  a->patient_name = column_text (stmt, 14);
-  a->patient_chart = column_text (stmt, 15);
-  a->patient_birth = column_text (stmt, 16);
-  a->provider_name = column_text (stmt, 17);
-  a->visit_type = column_text (stmt, 18);
-  a->color = column_text (stmt, 19);
+  a->patient_name = clinic_db_column_text (stmt, 14);
+  a->patient_chart = clinic_db_column_text (stmt, 15);
+  a->patient_birth = clinic_db_column_text (stmt, 16);
+  a->provider_name = clinic_db_column_text (stmt, 17);
+  a->visit_type = clinic_db_column_text (stmt, 18);
+  a->color = clinic_db_column_text (stmt, 19);
   return a;
 }
 
@@ -191,7 +174,7 @@ clinic_appointments_fetch (ClinicDb  *db,
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no appointment with ID# %s."), number);
     }
   else if (rc != SQLITE_ROW)
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return a;
 }
 
@@ -302,7 +285,7 @@ clinic_appointments_check_overlap (ClinicDb   *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -472,7 +455,7 @@ clinic_appointments_book_locked (ClinicSession        *session,
       }
     if (rc != SQLITE_ROW)
       {
-        set_sqlite_error (db, rc, error);
+        clinic_db_set_error (db, rc, error);
         return 0;
       }
     if (!active)
@@ -934,7 +917,7 @@ read_list (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -1039,15 +1022,15 @@ clinic_appointments_history (ClinicSession  *session,
       ClinicAppointmentChange *c = g_new0 (ClinicAppointmentChange, 1);
 
       c->at = sqlite3_column_int64 (stmt, 0);
-      c->user_name = column_text (stmt, 1);
-      c->action = column_text (stmt, 2);
-      c->detail = column_text (stmt, 3);
+      c->user_name = clinic_db_column_text (stmt, 1);
+      c->action = clinic_db_column_text (stmt, 2);
+      c->detail = clinic_db_column_text (stmt, 3);
       g_ptr_array_add (list, c);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);

@@ -279,7 +279,7 @@ set_db_error (ClinicDb  *db,
               int        rc,
               GError   **error)
 {
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+  clinic_db_set_error (db, rc, error);
   return FALSE;
 }
 

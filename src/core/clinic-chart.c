@@ -252,15 +252,6 @@ clinic_insurance_status_to_string (ClinicInsuranceStatus status)
 /* --- Helpers -------------------------------------------------------------------- */
 
 static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  return g_strdup (text != NULL ? text : "");
-}
-
-static char *
 today_iso (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -280,14 +271,6 @@ static gint64
 now_seconds (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
 }
 
 /* @value trimmed is neither too long nor (when @required) empty. */
@@ -409,7 +392,7 @@ lookup_int (ClinicDb    *db,
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, what);
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return FALSE;
 }
 
@@ -616,11 +599,11 @@ read_insurance (ClinicDb  *db,
 
       p->id = sqlite3_column_int64 (stmt, 0);
       p->patient_id = patient_id;
-      p->payer = column_text (stmt, 1);
-      p->member_id = column_text (stmt, 2);
-      p->group_number = column_text (stmt, 3);
-      p->valid_from = column_text (stmt, 4);
-      p->valid_until = column_text (stmt, 5);
+      p->payer = clinic_db_column_text (stmt, 1);
+      p->member_id = clinic_db_column_text (stmt, 2);
+      p->group_number = clinic_db_column_text (stmt, 3);
+      p->valid_from = clinic_db_column_text (stmt, 4);
+      p->valid_until = clinic_db_column_text (stmt, 5);
       p->copay_cents = sqlite3_column_int64 (stmt, 6);
       p->is_primary = sqlite3_column_int (stmt, 7) != 0;
       g_ptr_array_add (list, p);
@@ -628,7 +611,7 @@ read_insurance (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -815,19 +798,19 @@ read_allergies (ClinicDb            *db,
 
       a->id = sqlite3_column_int64 (stmt, 0);
       a->patient_id = patient_id;
-      a->substance = column_text (stmt, 1);
-      a->reaction = column_text (stmt, 2);
+      a->substance = clinic_db_column_text (stmt, 1);
+      a->reaction = clinic_db_column_text (stmt, 2);
       for (guint i = 0; i < G_N_ELEMENTS (severity_keys); i++)
         if (g_strcmp0 (severity, severity_keys[i]) == 0)
           a->severity = i;
       a->recorded_at = sqlite3_column_int64 (stmt, 4);
-      a->recorded_by = column_text (stmt, 5);
+      a->recorded_by = clinic_db_column_text (stmt, 5);
       g_ptr_array_add (list, a);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   if (state != NULL)
@@ -1036,20 +1019,20 @@ read_items (ClinicDb             *db,
       item->id = sqlite3_column_int64 (stmt, 0);
       item->patient_id = patient_id;
       item->kind = kind;
-      item->name = column_text (stmt, 1);
-      item->detail = column_text (stmt, 2);
-      item->start_date = column_text (stmt, 3);
-      item->end_date = column_text (stmt, 4);
+      item->name = clinic_db_column_text (stmt, 1);
+      item->detail = clinic_db_column_text (stmt, 2);
+      item->start_date = clinic_db_column_text (stmt, 3);
+      item->end_date = clinic_db_column_text (stmt, 4);
       item->status = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 5), "active") == 0
                      ? CLINIC_ITEM_ACTIVE : CLINIC_ITEM_ENDED;
       item->recorded_at = sqlite3_column_int64 (stmt, 6);
-      item->recorded_by = column_text (stmt, 7);
+      item->recorded_by = clinic_db_column_text (stmt, 7);
       g_ptr_array_add (list, item);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -1186,16 +1169,16 @@ note_from_row (sqlite3_stmt *stmt)
   n->id = sqlite3_column_int64 (stmt, 0);
   n->patient_id = sqlite3_column_int64 (stmt, 1);
   n->author_id = sqlite3_column_int64 (stmt, 2);
-  n->author_name = column_text (stmt, 3);
-  n->encounter_date = column_text (stmt, 4);
-  n->subjective = column_text (stmt, 5);
-  n->objective = column_text (stmt, 6);
-  n->assessment = column_text (stmt, 7);
-  n->plan = column_text (stmt, 8);
-  n->free_text = column_text (stmt, 9);
+  n->author_name = clinic_db_column_text (stmt, 3);
+  n->encounter_date = clinic_db_column_text (stmt, 4);
+  n->subjective = clinic_db_column_text (stmt, 5);
+  n->objective = clinic_db_column_text (stmt, 6);
+  n->assessment = clinic_db_column_text (stmt, 7);
+  n->plan = clinic_db_column_text (stmt, 8);
+  n->free_text = clinic_db_column_text (stmt, 9);
   n->created_at = sqlite3_column_int64 (stmt, 10);
   n->signed_at = sqlite3_column_int64 (stmt, 11);
-  n->signature = sqlite3_column_type (stmt, 12) == SQLITE_NULL ? NULL : column_text (stmt, 12);
+  n->signature = sqlite3_column_type (stmt, 12) == SQLITE_NULL ? NULL : clinic_db_column_text (stmt, 12);
   n->addenda = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_note_addendum_free);
   return n;
 }
@@ -1221,7 +1204,7 @@ fetch_note (ClinicDb  *db,
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such visit note."));
   else if (rc != SQLITE_ROW)
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return n;
 }
 
@@ -1269,9 +1252,9 @@ read_notes (ClinicDb  *db,
       a->id = sqlite3_column_int64 (stmt, 0);
       a->note_id = sqlite3_column_int64 (stmt, 1);
       a->author_id = sqlite3_column_int64 (stmt, 2);
-      a->author_name = column_text (stmt, 3);
+      a->author_name = clinic_db_column_text (stmt, 3);
       a->created_at = sqlite3_column_int64 (stmt, 4);
-      a->body = column_text (stmt, 5);
+      a->body = clinic_db_column_text (stmt, 5);
       n = g_hash_table_lookup (by_id, &a->note_id);
       if (n != NULL)
         g_ptr_array_add (n->addenda, a);
@@ -1284,7 +1267,7 @@ read_notes (ClinicDb  *db,
   return g_steal_pointer (&list);
 
 sql_fail:
-  set_sqlite_error (db, rc, error);
+  clinic_db_set_error (db, rc, error);
   return NULL;
 }
 
@@ -1542,19 +1525,19 @@ prescription_from_row (sqlite3_stmt *stmt)
   p->id = sqlite3_column_int64 (stmt, 0);
   p->patient_id = sqlite3_column_int64 (stmt, 1);
   p->prescriber_id = sqlite3_column_int64 (stmt, 2);
-  p->prescriber_name = column_text (stmt, 3);
-  p->drug = column_text (stmt, 4);
-  p->strength = column_text (stmt, 5);
-  p->dose = column_text (stmt, 6);
-  p->route = column_text (stmt, 7);
-  p->frequency = column_text (stmt, 8);
-  p->duration = column_text (stmt, 9);
-  p->quantity = column_text (stmt, 10);
+  p->prescriber_name = clinic_db_column_text (stmt, 3);
+  p->drug = clinic_db_column_text (stmt, 4);
+  p->strength = clinic_db_column_text (stmt, 5);
+  p->dose = clinic_db_column_text (stmt, 6);
+  p->route = clinic_db_column_text (stmt, 7);
+  p->frequency = clinic_db_column_text (stmt, 8);
+  p->duration = clinic_db_column_text (stmt, 9);
+  p->quantity = clinic_db_column_text (stmt, 10);
   p->refills = sqlite3_column_int (stmt, 11);
-  p->instructions = column_text (stmt, 12);
-  p->prescribed_on = column_text (stmt, 13);
+  p->instructions = clinic_db_column_text (stmt, 12);
+  p->prescribed_on = clinic_db_column_text (stmt, 13);
   p->signed_at = sqlite3_column_int64 (stmt, 14);
-  p->signature = sqlite3_column_type (stmt, 15) == SQLITE_NULL ? NULL : column_text (stmt, 15);
+  p->signature = sqlite3_column_type (stmt, 15) == SQLITE_NULL ? NULL : clinic_db_column_text (stmt, 15);
   return p;
 }
 
@@ -1581,7 +1564,7 @@ read_prescriptions (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -1952,7 +1935,7 @@ add_document_events (ClinicDb     *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   g_ptr_array_sort (chart->timeline, compare_events);

@@ -52,6 +52,16 @@ gboolean         clinic_db_step_done           (ClinicDb      *self,
 /* Turns SQLite's @rc (with @handle's message) into a ClinicDbError a
  * person understands: DAMAGED naming the page for a failed page check,
  * DISK_FULL, READ_ONLY, BUSY, NOT_CLINIC ... @path names the database. */
+/* clinic_db_set_sqlite_error() for a failure @rc on @self's own
+ * connection: what every core module reports when a statement fails. */
+void             clinic_db_set_error           (ClinicDb    *self,
+                                                int          rc,
+                                                GError     **error);
+
+/* Column @column of @stmt's current row as a new string; "" for NULL. */
+char            *clinic_db_column_text         (sqlite3_stmt *stmt,
+                                                int           column);
+
 void             clinic_db_set_sqlite_error    (GError     **error,
                                                 sqlite3     *handle,
                                                 int          rc,

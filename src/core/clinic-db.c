@@ -1379,11 +1379,28 @@ clinic_db_step_done (ClinicDb      *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self), rc, clinic_db_get_path (self));
+      clinic_db_set_error (self, rc, error);
       return FALSE;
     }
 
   return TRUE;
+}
+
+void
+clinic_db_set_error (ClinicDb  *self,
+                     int        rc,
+                     GError   **error)
+{
+  clinic_db_set_sqlite_error (error, clinic_db_get_handle (self), rc, clinic_db_get_path (self));
+}
+
+char *
+clinic_db_column_text (sqlite3_stmt *stmt,
+                       int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return g_strdup (text != NULL ? text : "");
 }
 
 sqlite3_stmt *

@@ -320,7 +320,7 @@ clinic_documents_list (ClinicSession  *session,
     }
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       sqlite3_reset (stmt);
       return NULL;
     }

@@ -539,8 +539,7 @@ uid_domain (ClinicDb  *db,
     domain = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
-    clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                                clinic_db_get_path (db));
+    clinic_db_set_error (db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, error);
   return domain;
 }
 
@@ -581,7 +580,7 @@ read_sequences (ClinicDb   *db,
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW)
         {
-          clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+          clinic_db_set_error (db, rc, error);
           return NULL;
         }
     }
@@ -688,7 +687,7 @@ read_providers (ClinicDb   *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -772,7 +771,7 @@ lookup_id (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       return -1;
     }
   return id;

@@ -151,14 +151,6 @@ label_for (const char *table,
 
 /* --- Reading the schema ------------------------------------------------ */
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
 /* An SQL identifier, quoted. */
 static char *
 quote (const char *name)
@@ -192,7 +184,7 @@ query_int (ClinicDb    *db,
   if (rc == SQLITE_ROW)
     value = sqlite3_column_int64 (stmt, 0);
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
   return value;
 }
@@ -235,7 +227,7 @@ find_links (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&pairs);
@@ -314,7 +306,7 @@ unique_keys (ClinicDb    *db,
   return g_steal_pointer (&keys);
 
 sql_error:
-  set_sqlite_error (db, rc, error);
+  clinic_db_set_error (db, rc, error);
   return NULL;
 }
 
@@ -666,7 +658,7 @@ clinic_patients_merge (ClinicSession  *session,
                          _("Merging stopped at “%s” (%s); nothing was changed."), link->label,
                          sqlite3_errmsg (clinic_db_get_handle (db)));
           else
-            set_sqlite_error (db, rc, error);
+            clinic_db_set_error (db, rc, error);
           goto fail;
         }
       g_string_append_printf (details, " %s.%s=%" G_GINT64_FORMAT, link->table, link->column, link->count);

@@ -463,15 +463,6 @@ clinic_patient_validate (const ClinicPatient  *p,
 
 /* --- Rows ----------------------------------------------------------------- */
 
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           col)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, col);
-
-  return g_strdup (text ? text : "");
-}
-
 static ClinicPatient *
 read_patient (sqlite3_stmt  *stmt,
               gboolean       chart)
@@ -479,21 +470,21 @@ read_patient (sqlite3_stmt  *stmt,
   ClinicPatient *p = g_new0 (ClinicPatient, 1);
 
   p->id = sqlite3_column_int64 (stmt, 0);
-  p->chart_number = column_text (stmt, 1);
-  p->family_name = column_text (stmt, 2);
-  p->given_names = column_text (stmt, 3);
-  p->birth_date = column_text (stmt, 4);
+  p->chart_number = clinic_db_column_text (stmt, 1);
+  p->family_name = clinic_db_column_text (stmt, 2);
+  p->given_names = clinic_db_column_text (stmt, 3);
+  p->birth_date = clinic_db_column_text (stmt, 4);
   p->sex = lookup_name ((const char *) sqlite3_column_text (stmt, 5), sex_names, G_N_ELEMENTS (sex_names));
-  p->phone = column_text (stmt, 6);
-  p->phone2 = column_text (stmt, 7);
-  p->email = column_text (stmt, 8);
-  p->address = column_text (stmt, 9);
-  p->emergency_contact = column_text (stmt, 10);
-  p->language = column_text (stmt, 11);
-  p->notes = column_text (stmt, 12);
-  p->national_id = column_text (stmt, 13);
-  p->insurance_id = column_text (stmt, 14);
-  p->treatment = chart ? column_text (stmt, 15) : NULL;
+  p->phone = clinic_db_column_text (stmt, 6);
+  p->phone2 = clinic_db_column_text (stmt, 7);
+  p->email = clinic_db_column_text (stmt, 8);
+  p->address = clinic_db_column_text (stmt, 9);
+  p->emergency_contact = clinic_db_column_text (stmt, 10);
+  p->language = clinic_db_column_text (stmt, 11);
+  p->notes = clinic_db_column_text (stmt, 12);
+  p->national_id = clinic_db_column_text (stmt, 13);
+  p->insurance_id = clinic_db_column_text (stmt, 14);
+  p->treatment = chart ? clinic_db_column_text (stmt, 15) : NULL;
   p->status = lookup_name ((const char *) sqlite3_column_text (stmt, 16), status_names,
                            G_N_ELEMENTS (status_names));
   p->created_at = sqlite3_column_int64 (stmt, 17);
@@ -501,14 +492,6 @@ read_patient (sqlite3_stmt  *stmt,
   p->merged_into = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
   p->has_photo = sqlite3_column_int (stmt, 20) != 0;
   return p;
-}
-
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
 }
 
 static gboolean
@@ -567,7 +550,7 @@ fetch_one (ClinicDb       *db,
   else if (rc == SQLITE_DONE)
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
   return p;
 }
@@ -723,7 +706,7 @@ find_duplicates (ClinicDb             *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&found);
@@ -762,7 +745,7 @@ find_registered (ClinicDb            *db,
         g_array_append_val (found, i);
       else if (rc != SQLITE_DONE)
         {
-          set_sqlite_error (db, rc, error);
+          clinic_db_set_error (db, rc, error);
           return NULL;
         }
       if (progress != NULL && (i % 1000 == 999 || i + 1 == patients->len))
@@ -900,7 +883,7 @@ insert_row (ClinicDb             *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return 0;
     }
 
@@ -1126,7 +1109,7 @@ clinic_patients_link_account (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
   if (holder != 0)
@@ -1146,7 +1129,7 @@ clinic_patients_link_account (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
   if (changed != 1)
@@ -1670,12 +1653,12 @@ read_visits (ClinicDb       *db,
           *(i == 0 ? &p->last_visit : &p->next_visit) = sqlite3_column_int64 (stmt, 0);
           /* The next visit's type wins over the last's. */
           g_free (p->visit_type);
-          p->visit_type = column_text (stmt, 1);
+          p->visit_type = clinic_db_column_text (stmt, 1);
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         {
-          set_sqlite_error (db, rc, error);
+          clinic_db_set_error (db, rc, error);
           return FALSE;
         }
     }
@@ -1843,7 +1826,7 @@ clinic_patients_search (ClinicSession              *session,
   return g_steal_pointer (&rows);
 
 sql_error:
-  set_sqlite_error (db, rc == SQLITE_OK ? sqlite3_errcode (handle) : rc, error);
+  clinic_db_set_error (db, rc == SQLITE_OK ? sqlite3_errcode (handle) : rc, error);
   sqlite3_finalize (stmt);
   return NULL;
 }

@@ -459,7 +459,7 @@ scope_ids (ClinicSession      *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   if (ids->len == 0)

@@ -42,14 +42,6 @@ clinic_registration_free (ClinicRegistration *registration)
   g_free (registration);
 }
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
 static char *
 trimmed (const char *text)
 {
@@ -81,7 +73,7 @@ check_rate (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -237,7 +229,7 @@ clinic_registrations_count_pending (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -280,7 +272,7 @@ clinic_registrations_list_pending (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
 
@@ -362,7 +354,7 @@ decide (ClinicSession            *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
   if (state == NULL)

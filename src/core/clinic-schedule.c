@@ -102,23 +102,6 @@ clinic_format_local_time (GTimeZone *tz,
 
 /* --- Helpers ------------------------------------------------------------- */
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  return g_strdup (text != NULL ? text : "");
-}
-
 static gint64
 now_seconds (void)
 {
@@ -191,7 +174,7 @@ clinic_schedule_check_provider (ClinicDb  *db,
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                          _("There is no such doctor taking appointments."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return FALSE;
 }
 
@@ -234,15 +217,15 @@ clinic_providers_list (ClinicSession  *session,
       ClinicProvider *p = g_new0 (ClinicProvider, 1);
 
       p->user_id = sqlite3_column_int64 (stmt, 0);
-      p->user_name = column_text (stmt, 1);
-      p->display_name = column_text (stmt, 2);
+      p->user_name = clinic_db_column_text (stmt, 1);
+      p->display_name = clinic_db_column_text (stmt, 2);
       p->active = sqlite3_column_int (stmt, 3) != 0;
       g_ptr_array_add (list, p);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -276,7 +259,7 @@ clinic_providers_set (ClinicSession  *session,
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                              _("Only a staff account can take appointments."));
       else
-        set_sqlite_error (db, rc, error);
+        clinic_db_set_error (db, rc, error);
       goto fail;
     }
   sqlite3_reset (stmt);
@@ -339,7 +322,7 @@ clinic_providers_lookup (ClinicSession  *session,
     g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                  _("“%s” is not a doctor taking appointments."), user_name);
   else if (rc != SQLITE_ROW)
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return id;
 }
 
@@ -373,9 +356,9 @@ visit_type_from_row (sqlite3_stmt *stmt)
   ClinicVisitType *t = g_new0 (ClinicVisitType, 1);
 
   t->id = sqlite3_column_int64 (stmt, 0);
-  t->name = column_text (stmt, 1);
+  t->name = clinic_db_column_text (stmt, 1);
   t->duration_min = sqlite3_column_int (stmt, 2);
-  t->color = column_text (stmt, 3);
+  t->color = clinic_db_column_text (stmt, 3);
   t->patient_bookable = sqlite3_column_int (stmt, 4) != 0;
   t->active = sqlite3_column_int (stmt, 5) != 0;
   return t;
@@ -412,7 +395,7 @@ clinic_visit_types_list (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -438,7 +421,7 @@ clinic_schedule_fetch_visit_type (ClinicDb  *db,
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such visit type."));
   else if (rc != SQLITE_ROW)
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return t;
 }
 
@@ -469,7 +452,7 @@ clinic_visit_types_lookup (ClinicSession  *session,
     g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                  _("There is no visit type “%s”. “clinicctl visit-types list” lists them."), trimmed);
   else if (rc != SQLITE_ROW)
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   if (t != NULL && clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !t->patient_bookable)
     {
       g_clear_pointer (&t, clinic_visit_type_free);
@@ -560,7 +543,7 @@ clinic_visit_types_save (ClinicSession          *session,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
   if (type->id != 0 && sqlite3_changes (clinic_db_get_handle (db)) == 0)
@@ -625,7 +608,7 @@ clinic_schedule_read_hours (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&blocks);
@@ -849,7 +832,7 @@ clinic_schedule_remove_exception (ClinicSession  *session,
       if (rc == SQLITE_DONE)
         g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such exception."));
       else
-        set_sqlite_error (db, rc, error);
+        clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   if (provider_id == 0
@@ -916,13 +899,13 @@ clinic_schedule_read_exceptions (ClinicDb  *db,
           e->kind = k;
       e->starts_at = sqlite3_column_int64 (stmt, 3);
       e->ends_at = sqlite3_column_int64 (stmt, 4);
-      e->reason = column_text (stmt, 5);
+      e->reason = clinic_db_column_text (stmt, 5);
       g_ptr_array_add (list, e);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -1083,7 +1066,7 @@ subtract_appointments (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -1181,7 +1164,7 @@ clinic_schedule_availability (ClinicSession  *session,
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         {
-          set_sqlite_error (db, rc, error);
+          clinic_db_set_error (db, rc, error);
           return NULL;
         }
     }

@@ -62,8 +62,7 @@ load_user (ClinicSession  *self,
         g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                      _("There is no user called “%s”."), name);
       else
-        clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
-                                    clinic_db_get_path (self->db));
+        clinic_db_set_error (self->db, rc, error);
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -103,8 +102,7 @@ load_user (ClinicSession  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
-                                  clinic_db_get_path (self->db));
+      clinic_db_set_error (self->db, rc, error);
       return FALSE;
     }
 
@@ -280,8 +278,7 @@ check_registration (ClinicSession  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
-                                  clinic_db_get_path (self->db));
+      clinic_db_set_error (self->db, rc, error);
       return FALSE;
     }
 

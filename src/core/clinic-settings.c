@@ -695,7 +695,7 @@ read_row (ClinicDb    *db,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -797,7 +797,7 @@ write_row (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -833,8 +833,7 @@ read_data_version (ClinicSettings  *self,
 
   if (rc != SQLITE_ROW)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
-                                  clinic_db_get_path (self->db));
+      clinic_db_set_error (self->db, rc, error);
       return FALSE;
     }
 
@@ -885,8 +884,7 @@ read_values (ClinicSettings  *self,
 
   if (rc != SQLITE_DONE)
     {
-      clinic_db_set_sqlite_error (error, clinic_db_get_handle (self->db), rc,
-                                  clinic_db_get_path (self->db));
+      clinic_db_set_error (self->db, rc, error);
       return NULL;
     }
 

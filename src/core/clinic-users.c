@@ -77,14 +77,6 @@ clinic_role_free (ClinicRole *role)
 
 /* --- Helpers ----------------------------------------------------------- */
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
 static gboolean
 has_control_characters (const char *text)
 {
@@ -241,7 +233,7 @@ check_managers_left (ClinicDb  *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -301,7 +293,7 @@ lookup_user (ClinicDb  *db,
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                          _("This user does not exist (any more)."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
 
   return user;
@@ -331,7 +323,7 @@ load_permissions (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -376,7 +368,7 @@ lookup_role (ClinicDb  *db,
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                          _("This role does not exist (any more)."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
 
   if (role == NULL || !load_permissions (db, role, error))
@@ -404,7 +396,7 @@ lookup_patient_role (ClinicDb  *db,
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                          _("The built-in patient role is missing."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
 
   return id;
@@ -431,7 +423,7 @@ name_taken (ClinicDb    *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 
@@ -469,7 +461,7 @@ clinic_roles_list (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
 
@@ -737,7 +729,7 @@ clinic_users_list (ClinicSession  *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
 
@@ -790,7 +782,7 @@ clinic_users_lookup_by_name (ClinicSession  *session,
     g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
                  _("There is no user called “%s”."), normalized);
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   sqlite3_reset (stmt);
 
   return user;
@@ -1374,7 +1366,7 @@ clinic_users_change_own_password (ClinicSession          *session,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return FALSE;
     }
 

@@ -50,23 +50,6 @@ clinic_waitlist_entry_free (ClinicWaitlistEntry *e)
   g_free (e);
 }
 
-static void
-set_sqlite_error (ClinicDb  *db,
-                  int        rc,
-                  GError   **error)
-{
-  clinic_db_set_sqlite_error (error, clinic_db_get_handle (db), rc, clinic_db_get_path (db));
-}
-
-static char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  return g_strdup (text != NULL ? text : "");
-}
-
 /* The list is front-desk work: it names patients who are not the
  * session's, so a patient session is refused whatever its role says. */
 static gboolean
@@ -105,20 +88,20 @@ read_entries (ClinicDb      *db,
       e->patient_id = sqlite3_column_int64 (stmt, 1);
       e->provider_id = sqlite3_column_int64 (stmt, 2);
       e->visit_type_id = sqlite3_column_int64 (stmt, 3);
-      e->preferred = column_text (stmt, 4);
+      e->preferred = clinic_db_column_text (stmt, 4);
       e->urgency = CLAMP (sqlite3_column_int (stmt, 5), 0, 2);
       e->created_at = sqlite3_column_int64 (stmt, 6);
-      e->patient_name = column_text (stmt, 7);
-      e->patient_chart = column_text (stmt, 8);
-      e->provider_name = column_text (stmt, 9);
-      e->visit_type = column_text (stmt, 10);
+      e->patient_name = clinic_db_column_text (stmt, 7);
+      e->patient_chart = clinic_db_column_text (stmt, 8);
+      e->provider_name = clinic_db_column_text (stmt, 9);
+      e->visit_type = clinic_db_column_text (stmt, 10);
       e->duration_min = sqlite3_column_int (stmt, 11);
       g_ptr_array_add (list, e);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -143,7 +126,7 @@ check_patient (ClinicDb  *db,
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such patient."));
   else
-    set_sqlite_error (db, rc, error);
+    clinic_db_set_error (db, rc, error);
   return FALSE;
 }
 
@@ -205,7 +188,7 @@ clinic_waitlist_add (ClinicSession              *session,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
 
@@ -293,7 +276,7 @@ take_off (ClinicSession  *session,
     }
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       goto fail;
     }
   stmt = clinic_db_prepare (db, "UPDATE waitlist SET status = ?2 WHERE id = ?1", error);
@@ -364,7 +347,7 @@ clinic_waitlist_matches_for (ClinicSession  *session,
     }
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (db, rc, error);
+      clinic_db_set_error (db, rc, error);
       return NULL;
     }
 
