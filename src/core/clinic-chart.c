@@ -16,7 +16,7 @@
 #include "clinic-chart.h"
 #include "clinic-db-private.h"
 #include "clinic-error.h"
-#include "clinic-patients.h"
+#include "clinic-patients-private.h"
 
 #define FIELD_MAX_CHARS 500
 #define TEXT_MAX_CHARS  20000
@@ -349,22 +349,6 @@ bind_int (sqlite3_stmt *stmt,
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, name), value);
 }
 
-/* A patient session reaches its own record only. */
-static gboolean
-check_scope (ClinicSession  *session,
-             gint64          patient_id,
-             GError        **error)
-{
-  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
-      && clinic_session_get_patient_id (session) != patient_id)
-    {
-      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
-                           _("You can only see your own record."));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Runs @sql with ?1 = @id and returns the first column of its row as an
  * integer in *value; FALSE with NOT_FOUND (@what) when there is no row. */
 static gboolean
@@ -623,7 +607,7 @@ may_read_insurance (ClinicSession  *session,
                     GError        **error)
 {
   return clinic_session_require (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error)
-         && check_scope (session, patient_id, error);
+         && clinic_patients_check_scope (session, patient_id, error);
 }
 
 GPtrArray *

@@ -11,6 +11,7 @@
 #include "clinic-db-private.h"
 #include "clinic-documents.h"
 #include "clinic-error.h"
+#include "clinic-patients-private.h"
 
 #define TITLE_MAX_CHARS 200
 
@@ -143,21 +144,6 @@ check_title (const char  *title,
   return g_steal_pointer (&trimmed);
 }
 
-/* A patient session reaches its own documents and photo only. */
-static gboolean
-in_scope (ClinicSession  *session,
-          gint64          patient_id,
-          GError        **error)
-{
-  if (clinic_session_get_kind (session) != CLINIC_USER_PATIENT
-      || clinic_session_get_patient_id (session) == patient_id)
-    return TRUE;
-
-  g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
-                       _("You can only see your own record."));
-  return FALSE;
-}
-
 static gboolean
 patient_exists (ClinicDb  *db,
                 gint64     patient_id,
@@ -285,7 +271,7 @@ clinic_documents_list (ClinicSession  *session,
   int rc;
 
   if (!clinic_session_require (session, CLINIC_PERMISSION_CHART_READ, error)
-      || !in_scope (session, patient_id, error))
+      || !clinic_patients_check_scope (session, patient_id, error))
     return NULL;
 
   db = clinic_session_get_db (session);
@@ -377,7 +363,7 @@ clinic_documents_read (ClinicSession  *session,
 
   db = clinic_session_get_db (session);
   if (!lookup_document (db, document_id, &patient_id, &attachment, NULL, error)
-      || !in_scope (session, patient_id, error))
+      || !clinic_patients_check_scope (session, patient_id, error))
     return NULL;
 
   content = clinic_attachments_read (db, attachment, error);
@@ -559,7 +545,7 @@ clinic_patients_dup_photo (ClinicSession  *session,
   ClinicDb *db;
 
   if (!clinic_session_require (session, CLINIC_PERMISSION_PATIENTS_CONTACT_READ, error)
-      || !in_scope (session, patient_id, error))
+      || !clinic_patients_check_scope (session, patient_id, error))
     return NULL;
 
   /* Not audited: the photo is shown wherever the patient is, and opening

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 
 /* The record @id as stored, the treatment plan only with @chart; NULL with
  * CLINIC_ERROR_NOT_FOUND when there is none. */
+/* A patient session reaches its own record only: FALSE with
+ * PERMISSION_DENIED for any other @patient_id. */
+gboolean       clinic_patients_check_scope (ClinicSession        *session,
+                                            gint64                patient_id,
+                                            GError              **error);
+
 ClinicPatient *clinic_patients_fetch_row (ClinicDb             *db,
                                           gint64                id,
                                           gboolean              chart,

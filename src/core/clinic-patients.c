@@ -509,11 +509,10 @@ may_read_visits (ClinicSession *session)
          || clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_OWN);
 }
 
-/* A patient session reaches its own record only. */
-static gboolean
-check_scope (ClinicSession  *session,
-             gint64          patient_id,
-             GError        **error)
+gboolean
+clinic_patients_check_scope (ClinicSession  *session,
+                             gint64          patient_id,
+                             GError        **error)
 {
   if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT
       && clinic_session_get_patient_id (session) != patient_id)
@@ -1165,7 +1164,7 @@ get_patient (ClinicSession  *session,
     return NULL;
   db = clinic_session_get_db (session);
   p = fetch_one (db, where, id, text, may_read_chart (session), error);
-  if (p == NULL || !check_scope (session, p->id, error))
+  if (p == NULL || !clinic_patients_check_scope (session, p->id, error))
     return NULL;
 
   object_id = g_strdup_printf ("%" G_GINT64_FORMAT, p->id);
@@ -1271,7 +1270,7 @@ clinic_patients_update (ClinicSession        *session,
   g_return_val_if_fail (patient != NULL, FALSE);
 
   if (!clinic_session_require (session, CLINIC_PERMISSION_PATIENTS_CONTACT_WRITE, error)
-      || !check_scope (session, patient->id, error)
+      || !clinic_patients_check_scope (session, patient->id, error)
       || !clinic_patient_validate (patient, error))
     return FALSE;
 
