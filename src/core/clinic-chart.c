@@ -1139,6 +1139,57 @@ fail:
   return FALSE;
 }
 
+/* The last steps of signing a draft of @table ("visit_notes",
+ * "prescriptions"): the signature stored, the audit entry
+ * ("<object_type>.signed" with the signature), the commit. */
+static gboolean
+store_signature (ClinicDb       *db,
+                 ClinicSession  *session,
+                 const char     *table,
+                 const char     *object_type,
+                 gint64          id,
+                 gint64          patient_id,
+                 gint64          signed_at,
+                 const char     *signature,
+                 GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET signed_at = ?2, signature = ?3 WHERE id = ?1", table);
+  g_autofree char *action = g_strconcat (object_type, ".signed", NULL);
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, signed_at);
+  sqlite3_bind_text (stmt, 3, signature, -1, SQLITE_TRANSIENT);
+  return clinic_db_step_done (db, stmt, error)
+         && audit (db, session, action, object_type, id, patient_id, signature, error)
+         && clinic_db_commit (db, error);
+}
+
+/* The last steps of discarding an unsigned draft of @table: deleted,
+ * audited "<object_type>.discarded", committed. */
+static gboolean
+delete_draft (ClinicDb       *db,
+              ClinicSession  *session,
+              const char     *table,
+              const char     *object_type,
+              gint64          id,
+              gint64          patient_id,
+              GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1 AND signed_at IS NULL", table);
+  g_autofree char *action = g_strconcat (object_type, ".discarded", NULL);
+  sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return clinic_db_step_done (db, stmt, error)
+         && audit (db, session, action, object_type, id, patient_id, NULL, error)
+         && clinic_db_commit (db, error);
+}
+
 /* --- Visit notes ----------------------------------------------------------------- */
 
 #define NOTE_COLUMNS \
@@ -1368,7 +1419,6 @@ clinic_chart_sign_note (ClinicSession  *session,
 {
   g_autoptr(ClinicVisitNote) n = NULL;
   g_autofree char *signature = NULL;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
   gint64 now = now_seconds ();
 
@@ -1387,16 +1437,7 @@ clinic_chart_sign_note (ClinicSession  *session,
       goto fail;
     }
   signature = note_signature (n, now);
-  stmt = clinic_db_prepare (db, "UPDATE visit_notes SET signed_at = ?2, signature = ?3 WHERE id = ?1",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, note_id);
-  sqlite3_bind_int64 (stmt, 2, now);
-  sqlite3_bind_text (stmt, 3, signature, -1, SQLITE_TRANSIENT);
-  if (!clinic_db_step_done (db, stmt, error)
-      || !audit (db, session, "note.signed", "note", note_id, n->patient_id, signature, error)
-      || !clinic_db_commit (db, error))
+  if (!store_signature (db, session, "visit_notes", "note", note_id, n->patient_id, now, signature, error))
     goto fail;
   return TRUE;
 
@@ -1411,7 +1452,6 @@ clinic_chart_discard_note (ClinicSession  *session,
                            GError        **error)
 {
   g_autoptr(ClinicVisitNote) n = NULL;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
 
   if (!require_chart_write (session, error))
@@ -1419,15 +1459,8 @@ clinic_chart_discard_note (ClinicSession  *session,
   db = clinic_session_get_db (session);
   if (!clinic_db_begin_write (db, error))
     return FALSE;
-  if ((n = own_draft_note (session, db, note_id, error)) == NULL)
-    goto fail;
-  stmt = clinic_db_prepare (db, "DELETE FROM visit_notes WHERE id = ?1 AND signed_at IS NULL", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, note_id);
-  if (!clinic_db_step_done (db, stmt, error)
-      || !audit (db, session, "note.discarded", "note", note_id, n->patient_id, NULL, error)
-      || !clinic_db_commit (db, error))
+  if ((n = own_draft_note (session, db, note_id, error)) == NULL
+      || !delete_draft (db, session, "visit_notes", "note", note_id, n->patient_id, error))
     goto fail;
   return TRUE;
 
@@ -1699,7 +1732,6 @@ clinic_chart_sign_prescription (ClinicSession  *session,
 {
   g_autoptr(ClinicPrescription) p = NULL;
   g_autofree char *signature = NULL;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
   gint64 now = now_seconds ();
 
@@ -1711,17 +1743,8 @@ clinic_chart_sign_prescription (ClinicSession  *session,
   if ((p = own_draft_prescription (session, db, prescription_id, error)) == NULL)
     goto fail;
   signature = prescription_signature (p, now);
-  stmt = clinic_db_prepare (db, "UPDATE prescriptions SET signed_at = ?2, signature = ?3 WHERE id = ?1",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, prescription_id);
-  sqlite3_bind_int64 (stmt, 2, now);
-  sqlite3_bind_text (stmt, 3, signature, -1, SQLITE_TRANSIENT);
-  if (!clinic_db_step_done (db, stmt, error)
-      || !audit (db, session, "prescription.signed", "prescription", prescription_id, p->patient_id,
-                 signature, error)
-      || !clinic_db_commit (db, error))
+  if (!store_signature (db, session, "prescriptions", "prescription", prescription_id, p->patient_id, now,
+                        signature, error))
     goto fail;
   return TRUE;
 
@@ -1736,7 +1759,6 @@ clinic_chart_discard_prescription (ClinicSession  *session,
                                    GError        **error)
 {
   g_autoptr(ClinicPrescription) p = NULL;
-  sqlite3_stmt *stmt;
   ClinicDb *db;
 
   if (!require_prescribe (session, error))
@@ -1744,16 +1766,8 @@ clinic_chart_discard_prescription (ClinicSession  *session,
   db = clinic_session_get_db (session);
   if (!clinic_db_begin_write (db, error))
     return FALSE;
-  if ((p = own_draft_prescription (session, db, prescription_id, error)) == NULL)
-    goto fail;
-  stmt = clinic_db_prepare (db, "DELETE FROM prescriptions WHERE id = ?1 AND signed_at IS NULL", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, prescription_id);
-  if (!clinic_db_step_done (db, stmt, error)
-      || !audit (db, session, "prescription.discarded", "prescription", prescription_id,
-                 p->patient_id, NULL, error)
-      || !clinic_db_commit (db, error))
+  if ((p = own_draft_prescription (session, db, prescription_id, error)) == NULL
+      || !delete_draft (db, session, "prescriptions", "prescription", prescription_id, p->patient_id, error))
     goto fail;
   return TRUE;
 
