@@ -423,6 +423,106 @@ test_book_slot (void)
   view_close (&v);
 }
 
+/* Local @minute on the Monday @weeks after the test's Monday. */
+static gint64
+at_week (int weeks,
+         int minute)
+{
+  int y, m, d;
+  g_autoptr(GDateTime) first = NULL;
+  g_autoptr(GDateTime) later = NULL;
+
+  g_assert_cmpint (sscanf (monday, "%d-%d-%d", &y, &m, &d), ==, 3);
+  first = g_date_time_new (tz, y, m, d, 12, 0, 0);
+  later = g_date_time_add_weeks (first, weeks);
+  return clinic_local_to_unix (tz, g_date_time_get_year (later), g_date_time_get_month (later),
+                               g_date_time_get_day_of_month (later), minute);
+}
+
+static void
+on_series_booked (ClinicBookingDialog *dialog,
+                  gint64               series,
+                  guint                n,
+                  guint               *n_booked)
+{
+  *n_booked = n;
+}
+
+static void
+test_booking_series (void)
+{
+  View v;
+  ClinicBookingDialog *dialog;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *third = clinic_format_local_time (tz, at_week (2, 16 * 60));
+  ClinicBooking taken = { otto, weber, checkup, 0, at_week (2, 16 * 60), 0, "", "", NULL };
+  gint64 taken_id, series;
+  guint n_booked = 0;
+
+  /* Dr. Weber's third Monday at 16:00 is taken already. */
+  taken_id = clinic_appointments_book (admin, &taken, &error);
+  g_assert_no_error (error);
+
+  view_open (&v, front);
+  dialog = CLINIC_BOOKING_DIALOG (clinic_calendar_section_book (v.section, weber, at (16 * 60)));
+  clinic_booking_dialog_set_patient (dialog, paula);
+  g_assert_false (clinic_booking_dialog_get_repeats (dialog));
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (clinic_test_find_widget_by_name (GTK_WIDGET (dialog),
+                                                                                           "repeat_row")),
+                                         TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (clinic_test_find_widget_by_name (GTK_WIDGET (dialog),
+                                                                                    "repeat_row")),
+                                 TRUE);
+  /* The dates are checked a moment after the change, without asking. */
+  clinic_test_spin (500);
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (dialog), "1 of 4 dates cannot be booked"));
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (dialog), third));
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (dialog), "overlaps"));
+  /* Scrolled down to the dates, as a keyboard user tabbing there sees them. */
+  gtk_widget_grab_focus (gtk_widget_get_last_child (clinic_test_find_widget_by_name (GTK_WIDGET (dialog),
+                                                                                    "occurrence_list")));
+  clinic_test_spin (300);
+  clinic_test_wait_for_draw (GTK_WIDGET (dialog));
+  clinic_test_assert_all_named (GTK_WIDGET (dialog), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (dialog), "booking-series"));
+
+  /* Booked whole or not at all: refused, nothing written. */
+  before = clinic_test_dump_tables (db);
+  g_assert_cmpint (clinic_booking_dialog_book (dialog, NULL), ==, 0);
+  g_assert_nonnull (strstr (clinic_booking_dialog_get_error (dialog), "1 of the 4 dates"));
+  after = clinic_test_dump_tables (db);
+  g_assert_cmpstr (before, ==, after);
+
+  /* Leaving out what cannot be booked: three of the four. */
+  gtk_switch_set_active (GTK_SWITCH (clinic_test_find_widget_by_name (GTK_WIDGET (dialog), "skip_switch")), TRUE);
+  g_signal_connect (dialog, "series-booked", G_CALLBACK (on_series_booked), &n_booked);
+  series = clinic_booking_dialog_book (dialog, NULL);
+  g_assert_cmpint (series, >, 0);
+  g_assert_cmpuint (n_booked, ==, 3);
+  clinic_test_spin (50);
+
+  for (int week = 0; week < 4; week++)
+    {
+      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_week (week, 16 * 60),
+                                                            at_week (week, 16 * 60) + 60, weber, &error);
+      ClinicAppointment *a;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (list->len, ==, 1);
+      a = g_ptr_array_index (list, 0);
+      if (week == 2)
+        g_assert_cmpint (a->id, ==, taken_id);
+      else
+        {
+          g_assert_cmpint (a->patient_id, ==, paula);
+          g_assert_cmpint (a->series_id, >, 0);
+        }
+    }
+  view_close (&v);
+}
+
 static void
 test_new_patient_in_place (void)
 {
@@ -875,6 +975,7 @@ main (int   argc,
   g_test_add_func ("/calendar/drag", test_drag);
   g_test_add_func ("/calendar/book-slot", test_book_slot);
   g_test_add_func ("/calendar/booking-conflict", test_booking_conflict);
+  g_test_add_func ("/calendar/booking-series", test_booking_series);
   g_test_add_func ("/calendar/new-patient-in-place", test_new_patient_in_place);
   g_test_add_func ("/calendar/cancel-undo", test_cancel_undo);
   g_test_add_func ("/calendar/details-and-keys", test_details_and_keys);

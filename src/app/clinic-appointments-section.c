@@ -208,10 +208,6 @@ row_of (ClinicAppointmentsSection *self,
 
 /* --- The booking dialog ------------------------------------------------------------------------ */
 
-/* The booking dialog (clinic_booking_dialog_new) comes with the calendar.
- * Until that is merged, this one place stands in for it, so swapping it
- * in is a one-line change here:
- *   return clinic_booking_dialog_new (parent_window (self), session_of (self), provider_id, start); */
 static GtkWindow *
 open_booking_dialog (ClinicAppointmentsSection *self,
                      gint64                     provider_id,
@@ -222,6 +218,8 @@ open_booking_dialog (ClinicAppointmentsSection *self,
                                                  provider_id, start);
 
   g_signal_connect_object (dialog, "booked", G_CALLBACK (clinic_appointments_section_reload), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "series-booked", G_CALLBACK (clinic_appointments_section_reload), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (dialog);
   return dialog;

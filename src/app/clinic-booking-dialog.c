@@ -10,11 +10,14 @@
 #include "clinic-patient-documents.h"
 #include "clinic-error.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-schedule.h"
 
 #define PATIENT_ROWS 8
 #define SLOT_ROWS    8
 #define SLOT_DAYS    14
+/* How long typing may pause before the series' dates are checked. */
+#define PREVIEW_DELAY_MS 250
 
 struct _ClinicBookingDialog
 {
@@ -47,11 +50,23 @@ struct _ClinicBookingDialog
   AdwEntryRow   *reason_row;
   AdwEntryRow   *note_row;
   GtkListBox    *slot_list;
+  AdwExpanderRow *repeat_row;
+  AdwComboRow   *pattern_row;
+  AdwActionRow  *interval_row;
+  GtkSpinButton *interval_spin;
+  AdwComboRow   *end_row;
+  AdwActionRow  *count_row;
+  GtkSpinButton *count_spin;
+  AdwEntryRow   *until_row;
+  GtkSwitch     *skip_switch;
+  GtkLabel      *series_label;
+  GtkListBox    *occurrence_list;
+  guint          preview_source;
 };
 
 G_DEFINE_FINAL_TYPE (ClinicBookingDialog, clinic_booking_dialog, ADW_TYPE_WINDOW)
 
-enum { BOOKED, N_SIGNALS };
+enum { BOOKED, SERIES_BOOKED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -270,6 +285,176 @@ text_of (AdwEntryRow *row)
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 }
 
+/* --- Repeat ---------------------------------------------------------- */
+
+gboolean
+clinic_booking_dialog_get_repeats (ClinicBookingDialog *self)
+{
+  g_return_val_if_fail (CLINIC_IS_BOOKING_DIALOG (self), FALSE);
+  return adw_expander_row_get_enable_expansion (self->repeat_row);
+}
+
+/* The rule as the Repeat rows say it; @until keeps the typed last date
+ * alive as long as the rule. */
+static void
+read_rule (ClinicBookingDialog *self,
+           ClinicRecurrence    *rule,
+           char               **until)
+{
+  static const ClinicRepeat patterns[] = {
+    CLINIC_REPEAT_WEEKLY, CLINIC_REPEAT_MONTHLY_BY_DATE, CLINIC_REPEAT_MONTHLY_BY_WEEKDAY,
+  };
+  guint pattern = MIN (adw_combo_row_get_selected (self->pattern_row), G_N_ELEMENTS (patterns) - 1);
+  gboolean by_date = adw_combo_row_get_selected (self->end_row) == 1;
+
+  rule->repeat = patterns[pattern];
+  rule->interval = gtk_spin_button_get_value_as_int (self->interval_spin);
+  *until = by_date ? text_of (self->until_row) : NULL;
+  rule->until = *until;
+  rule->count = by_date ? 0 : gtk_spin_button_get_value_as_int (self->count_spin);
+}
+
+/* The booking as the form says it, without the patient check: the
+ * dates of a series can be checked before the patient is chosen. */
+static gboolean
+read_booking (ClinicBookingDialog *self,
+              ClinicBooking       *booking,
+              GError             **error)
+{
+  if (!clinic_parse_local_time (self->tz, clinic_booking_dialog_get_time (self), &booking->starts_at, error))
+    return FALSE;
+  booking->patient_id = self->patient_id;
+  booking->provider_id = chosen_provider (self);
+  booking->visit_type_id = chosen_type (self);
+  return TRUE;
+}
+
+static void
+show_occurrences (ClinicBookingDialog *self,
+                  GPtrArray           *list)
+{
+  g_autofree char *summary = NULL;
+  guint n_refused = 0;
+
+  clear_list (self->occurrence_list);
+  for (guint i = 0; i < list->len; i++)
+    {
+      ClinicOccurrence *o = g_ptr_array_index (list, i);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (o->starts_at);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, self->tz);
+      g_autofree char *weekday = g_date_time_format (local, "%A");
+      g_autofree char *title = clinic_format_local_time (self->tz, o->starts_at);
+      /* Translators: a date of a recurring series in the booking dialog:
+       * weekday, then why it cannot be booked */
+      g_autofree char *problem = o->free ? NULL : g_strdup_printf (_("%s — %s"), weekday, o->problem);
+      GtkWidget *row = text_row (title, o->free ? weekday : problem);
+      GtkWidget *icon = gtk_image_new_from_icon_name (o->free ? "object-select-symbolic"
+                                                              : "dialog-warning-symbolic");
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      o->free ? _("Free") : _("Cannot be booked"), -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      if (!o->free)
+        {
+          gtk_widget_add_css_class (row, "error");
+          n_refused++;
+        }
+      gtk_list_box_append (self->occurrence_list, row);
+    }
+  if (n_refused == 0)
+    summary = g_strdup_printf (ngettext ("%u date; it can be booked.",
+                                         "%u dates; all can be booked.", list->len), list->len);
+  else
+    /* Translators: %u of %u dates of a series cannot be booked */
+    summary = g_strdup_printf (ngettext ("%u of %u dates cannot be booked (marked below).",
+                                         "%u of %u dates cannot be booked (marked below).", n_refused),
+                               n_refused, list->len);
+  gtk_label_set_text (self->series_label, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->occurrence_list), list->len > 0);
+}
+
+static gboolean
+update_preview (gpointer data)
+{
+  ClinicBookingDialog *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *until = NULL;
+  ClinicRecurrence rule;
+  ClinicBooking booking = { 0 };
+
+  self->preview_source = 0;
+  if (!clinic_booking_dialog_get_repeats (self))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->series_label), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->occurrence_list), FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  read_rule (self, &rule, &until);
+  if (read_booking (self, &booking, &error))
+    list = clinic_recurrence_preview (self->session, &booking, &rule, &error);
+  gtk_widget_set_visible (GTK_WIDGET (self->series_label), TRUE);
+  if (list == NULL)
+    {
+      /* A half-typed date is not an error yet; say what is missing. */
+      gtk_label_set_text (self->series_label, error->message);
+      clear_list (self->occurrence_list);
+      gtk_widget_set_visible (GTK_WIDGET (self->occurrence_list), FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  show_occurrences (self, list);
+  return G_SOURCE_REMOVE;
+}
+
+void
+clinic_booking_dialog_check_dates (ClinicBookingDialog *self)
+{
+  g_return_if_fail (CLINIC_IS_BOOKING_DIALOG (self));
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  update_preview (self);
+}
+
+static void
+on_repeat_changed (ClinicBookingDialog *self)
+{
+  gboolean weekly = adw_combo_row_get_selected (self->pattern_row) == 0;
+  gboolean by_date = adw_combo_row_get_selected (self->end_row) == 1;
+
+  adw_action_row_set_subtitle (self->interval_row, weekly ? _("weeks") : _("months"));
+  gtk_widget_set_visible (GTK_WIDGET (self->count_row), !by_date);
+  gtk_widget_set_visible (GTK_WIDGET (self->until_row), by_date);
+  gtk_widget_set_visible (self->anyway_button, FALSE);
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  self->preview_source = g_timeout_add (PREVIEW_DELAY_MS, update_preview, self);
+}
+
+static gint64
+book_series (ClinicBookingDialog *self,
+             ClinicBooking       *booking)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *until = NULL;
+  ClinicRecurrence rule;
+  guint n_booked = 0;
+  gint64 series;
+
+  read_rule (self, &rule, &until);
+  series = clinic_recurrence_book (self->session, booking, &rule, gtk_switch_get_active (self->skip_switch),
+                                   &n_booked, &error);
+  if (series == 0)
+    {
+      /* A series is not booked anyway: leave out the dates instead. */
+      show_error (self, error, FALSE);
+      clinic_booking_dialog_check_dates (self);
+      return 0;
+    }
+  show_error (self, NULL, FALSE);
+  g_signal_emit (self, signals[SERIES_BOOKED], 0, series, n_booked);
+  gtk_window_close (GTK_WINDOW (self));
+  return series;
+}
+
 gint64
 clinic_booking_dialog_book (ClinicBookingDialog *self,
                             const char          *override_reason)
@@ -289,16 +474,15 @@ clinic_booking_dialog_book (ClinicBookingDialog *self,
       show_error (self, error, FALSE);
       return 0;
     }
-  if (!clinic_parse_local_time (self->tz, clinic_booking_dialog_get_time (self), &booking.starts_at, &error))
+  if (!read_booking (self, &booking, &error))
     {
       show_error (self, error, FALSE);
       return 0;
     }
-  booking.patient_id = self->patient_id;
-  booking.provider_id = chosen_provider (self);
-  booking.visit_type_id = chosen_type (self);
   booking.reason = reason;
   booking.note = note;
+  if (clinic_booking_dialog_get_repeats (self))
+    return book_series (self, &booking);
   booking.override_reason = override_reason;
   id = clinic_appointments_book (self->session, &booking, &error);
   if (id == 0)
@@ -430,6 +614,7 @@ clinic_booking_dialog_dispose (GObject *object)
 {
   ClinicBookingDialog *self = CLINIC_BOOKING_DIALOG (object);
 
+  g_clear_handle_id (&self->preview_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), CLINIC_TYPE_BOOKING_DIALOG);
   g_clear_object (&self->session);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
@@ -451,6 +636,8 @@ clinic_booking_dialog_class_init (ClinicBookingDialogClass *klass)
 
   signals[BOOKED] = g_signal_new ("booked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SERIES_BOOKED] = g_signal_new ("series-booked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/example/Clinic/ui/clinic-booking-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, error_revealer);
@@ -472,6 +659,17 @@ clinic_booking_dialog_class_init (ClinicBookingDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, reason_row);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, note_row);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, slot_list);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, repeat_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, pattern_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, interval_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, end_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, count_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, until_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, skip_switch);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, series_label);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, occurrence_list);
   gtk_widget_class_bind_template_callback (widget_class, on_patient_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_slot_activated);
 
@@ -533,6 +731,16 @@ clinic_booking_dialog_new (GtkWindow     *parent,
   update_slots (self);
   g_signal_connect_swapped (self->doctor_row, "notify::selected", G_CALLBACK (on_choice_changed), self);
   g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (on_choice_changed), self);
+  /* Any change to what the series would be checks its dates again. */
+  g_signal_connect_swapped (self->repeat_row, "notify::enable-expansion", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->pattern_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->end_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->interval_spin, "value-changed", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->count_spin, "value-changed", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->until_row, "changed", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->time_row, "changed", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->doctor_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
   gtk_widget_grab_focus (GTK_WIDGET (self->patient_search));
   return GTK_WINDOW (self);
 }

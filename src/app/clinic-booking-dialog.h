@@ -5,7 +5,13 @@
  * doctor, visit type and time (typed, or one of the next free times);
  * reason and note. The core checks the booking; its refusal is shown in
  * the window, and a session with SCHEDULE_OVERRIDE may book anyway with
- * a reason.
+ * a reason. With Repeat on, the appointment is the first of a series
+ * (every N weeks, monthly by date or weekday, N times or until a date):
+ * every date is checked as it is typed and listed with the reason it
+ * cannot be booked; the series is booked whole, or without the dates
+ * that cannot be, when the front desk asks for that. Emits
+ * "series-booked" (gint64 series id, guint n booked) instead of
+ * "booked".
  */
 
 #pragma once
@@ -41,6 +47,11 @@ const char *clinic_booking_dialog_get_time     (ClinicBookingDialog  *self);
  * Anyway does. Returns the new ID#, or 0 after showing the refusal. */
 gint64      clinic_booking_dialog_book         (ClinicBookingDialog  *self,
                                                 const char           *override_reason);
+/* Whether Repeat is on. */
+gboolean    clinic_booking_dialog_get_repeats  (ClinicBookingDialog  *self);
+/* Checks the series' dates now (they are checked a moment after each
+ * change anyway) and lists them. */
+void        clinic_booking_dialog_check_dates  (ClinicBookingDialog  *self);
 /* The refusal shown, or NULL. */
 const char *clinic_booking_dialog_get_error    (ClinicBookingDialog  *self);
 

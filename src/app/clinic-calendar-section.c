@@ -280,6 +280,19 @@ on_booked (ClinicCalendarSection *self,
   clinic_toast_overlay_add (self->toast_overlay, adw_toast_new (_("Appointment booked")));
 }
 
+static void
+on_series_booked (ClinicCalendarSection *self,
+                  gint64                 series,
+                  guint                  n_booked)
+{
+  g_autofree char *text = g_strdup_printf (ngettext ("%u appointment of the series booked",
+                                                     "%u appointments of the series booked", n_booked),
+                                           n_booked);
+
+  reload (self);
+  clinic_toast_overlay_add (self->toast_overlay, adw_toast_new (text));
+}
+
 GtkWindow *
 clinic_calendar_section_book (ClinicCalendarSection *self,
                               gint64                 provider_id,
@@ -293,6 +306,7 @@ clinic_calendar_section_book (ClinicCalendarSection *self,
                                       provider_id != 0 ? provider_id : clinic_calendar_view_get_provider (self->view),
                                       start);
   g_signal_connect_object (dialog, "booked", G_CALLBACK (on_booked), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "series-booked", G_CALLBACK (on_series_booked), self, G_CONNECT_SWAPPED);
   gtk_window_present (dialog);
   return dialog;
 }
