@@ -320,7 +320,7 @@ test_front_desk (Fixture       *f,
     clinic_test_assert_all_named (GTK_WIDGET (dialog), TRUE);
     gtk_window_destroy (dialog);
   }
-  gtk_widget_activate_action (GTK_WIDGET (section), "appointments.undo-cancel", "x", first);
+  gtk_widget_activate_action (GTK_WIDGET (section), "appointments.undo-cancel", "@ax", g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, &first, 1, sizeof first));
   g_assert_cmpint (status_of (f, first), ==, CLINIC_APPOINTMENT_BOOKED);
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (child_named (section, "matches_revealer"))));
 

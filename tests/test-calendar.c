@@ -7,6 +7,7 @@
 
 #include "clinic-appointments.h"
 #include "clinic-booking-dialog.h"
+#include "clinic-cancel-dialog.h"
 #include "clinic-calendar-section.h"
 #include "clinic-schedule-forms.h"
 #include "clinic-form-window.h"
@@ -960,6 +961,105 @@ test_schedule_forms (void)
   view_close (&v);
 }
 
+static ClinicAppointmentStatus
+status_of (gint64 id)
+{
+  g_autoptr(ClinicAppointment) a = clinic_appointments_get (admin, id, NULL);
+
+  g_assert_nonnull (a);
+  return a != NULL ? a->status : (ClinicAppointmentStatus) -1;
+}
+
+static gint64
+start_of (gint64 id)
+{
+  g_autoptr(ClinicAppointment) a = clinic_appointments_get (admin, id, NULL);
+
+  g_assert_nonnull (a);
+  return a != NULL ? a->starts_at : 0;
+}
+
+/* A date of a series dragged asks which dates move; cancelling one asks
+ * which dates go; each answer has one undo. */
+static void
+test_series_move_and_cancel (void)
+{
+  View v;
+  g_autoptr(GError) error = NULL;
+  ClinicBooking first = { paula, lang, checkup, 0, at (13 * 60), 0, "Physiotherapy", "", NULL };
+  ClinicRecurrence weekly = { CLINIC_REPEAT_WEEKLY, 1, 4, NULL };
+  gint64 ids[4];
+  AdwMessageDialog *question;
+  double x, y, x2, y2;
+
+  g_assert_cmpint (clinic_recurrence_book (admin, &first, &weekly, FALSE, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  for (int week = 0; week < 4; week++)
+    {
+      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_week (week, 13 * 60),
+                                                            at_week (week, 13 * 60) + 60, lang, &error);
+
+      g_assert_cmpuint (list->len, ==, 1);
+      ids[week] = ((ClinicAppointment *) g_ptr_array_index (list, 0))->id;
+    }
+
+  view_open (&v, front);
+  block_center (&v, ids[0], &x, &y);
+  g_assert_true (clinic_calendar_view_point_at (v.view, lang, at (10 * 60), &x2, &y2));
+  /* The drag asks first: nothing moved yet, the block back in place. */
+  g_assert_true (clinic_calendar_view_drag (v.view, x, y, x, y + (y2 - y)));
+  g_assert_cmpint (start_of (ids[0]), ==, at (13 * 60));
+  question = ADW_MESSAGE_DIALOG (clinic_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (question);
+  g_assert_true (adw_message_dialog_has_response (question, "following"));
+  clinic_test_wait_for_draw (GTK_WIDGET (question));
+  clinic_test_assert_all_named (GTK_WIDGET (question), TRUE);
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (question), "calendar-series-move"));
+  adw_message_dialog_response (question, "following");
+  gtk_window_destroy (GTK_WINDOW (question));
+  for (int week = 0; week < 4; week++)
+    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 10 * 60));
+  /* One undo puts all four back. */
+  g_assert_true (clinic_calendar_section_undo (v.section));
+  for (int week = 0; week < 4; week++)
+    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 13 * 60));
+
+  /* The second date moved by a day, with the following ones. */
+  g_assert_true (clinic_calendar_section_move_dates (v.section, ids[1], CLINIC_SERIES_FOLLOWING,
+                                                     at_week (1, 13 * 60) + 24 * 3600));
+  g_assert_cmpint (start_of (ids[0]), ==, at_week (0, 13 * 60));
+  for (int week = 1; week < 4; week++)
+    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 13 * 60) + 24 * 3600);
+  g_assert_true (clinic_calendar_section_undo (v.section));
+  g_assert_cmpint (start_of (ids[3]), ==, at_week (3, 13 * 60));
+
+  /* Cancel the second and the following: the question offers the
+   * choice, the reason is required. */
+  question = clinic_calendar_section_ask_cancel (v.section, ids[1]);
+  clinic_test_wait_for_draw (GTK_WIDGET (question));
+  clinic_test_assert_all_named (GTK_WIDGET (question), TRUE);
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (question), "3 dates"));
+  g_assert_false (adw_message_dialog_get_response_enabled (question, CLINIC_CANCEL_RESPONSE));
+  clinic_test_type (clinic_test_find_widget (GTK_WIDGET (question), GTK_TYPE_ENTRY), "Therapy ended");
+  g_assert_true (clinic_cancel_dialog_set_scope (question, CLINIC_SERIES_FOLLOWING));
+  clinic_test_wait_for_draw (GTK_WIDGET (question));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (question), "calendar-series-cancel"));
+  adw_message_dialog_response (question, CLINIC_CANCEL_RESPONSE);
+  gtk_window_destroy (GTK_WINDOW (question));
+  g_assert_cmpint (status_of (ids[0]), ==, CLINIC_APPOINTMENT_BOOKED);
+  for (int week = 1; week < 4; week++)
+    g_assert_cmpint (status_of (ids[week]), ==, CLINIC_APPOINTMENT_CANCELLED);
+  g_assert_true (clinic_calendar_section_undo (v.section));
+  for (int week = 0; week < 4; week++)
+    g_assert_cmpint (status_of (ids[week]), ==, CLINIC_APPOINTMENT_BOOKED);
+
+  /* An appointment outside any series is asked about alone. */
+  question = clinic_calendar_section_ask_cancel (v.section, appointment_at (9 * 60, weber));
+  g_assert_false (clinic_cancel_dialog_set_scope (question, CLINIC_SERIES_ALL));
+  gtk_window_destroy (GTK_WINDOW (question));
+  view_close (&v);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -981,6 +1081,7 @@ main (int   argc,
   g_test_add_func ("/calendar/details-and-keys", test_details_and_keys);
   g_test_add_func ("/calendar/schedule-forms", test_schedule_forms);
   g_test_add_func ("/calendar/timing", test_timing);
+  g_test_add_func ("/calendar/series-move-and-cancel", test_series_move_and_cancel);
   status = g_test_run ();
 
   g_clear_object (&front);

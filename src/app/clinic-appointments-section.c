@@ -16,6 +16,7 @@
 
 #include "clinic-app-utils.h"
 #include "clinic-booking-dialog.h"
+#include "clinic-cancel-dialog.h"
 #include "clinic-appointments-section.h"
 #include "clinic-appointments.h"
 #include "clinic-chart-window.h"
@@ -457,25 +458,33 @@ offer_matches (ClinicAppointmentsSection *self,
 static void
 cancel_with_reason (ClinicAppointmentsSection *self,
                     gint64                     id,
+                    ClinicSeriesScope          scope,
                     const char                *reason)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
   AdwToast *undo;
   g_autofree char *title = NULL;
   g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, id);
 
-  if (!clinic_appointments_cancel (session_of (self), id, reason, &error))
+  ids = clinic_cancel_appointments (session_of (self), id, scope, reason, &error);
+  if (ids == NULL)
     {
       show_error (self, error);
       return;
     }
   show_error (self, NULL);
-  /* Translators: a toast; %s is the appointment's ID# */
-  title = g_strdup_printf (_("Appointment %s cancelled"), number);
+  if (ids->len == 1)
+    /* Translators: a toast; %s is the appointment's ID# */
+    title = g_strdup_printf (_("Appointment %s cancelled"), number);
+  else
+    title = g_strdup_printf (ngettext ("%u appointment of the series cancelled",
+                                       "%u appointments of the series cancelled", ids->len), ids->len);
   undo = adw_toast_new (title);
   adw_toast_set_button_label (undo, _("_Undo"));
   adw_toast_set_action_name (undo, "appointments.undo-cancel");
-  adw_toast_set_action_target_value (undo, g_variant_new_int64 (id));
+  adw_toast_set_action_target_value (undo, g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, ids->data, ids->len,
+                                                                      sizeof (gint64)));
   clinic_toast_overlay_add (self->toast_overlay, undo);
   clinic_appointments_section_reload (self);
   offer_matches (self, id);
@@ -486,20 +495,9 @@ on_cancel_response (AdwMessageDialog          *dialog,
                     const char                *response,
                     ClinicAppointmentsSection *self)
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "clinic-reason");
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "clinic-id"));
-
-  if (g_strcmp0 (response, "cancel-appointment") == 0)
-    cancel_with_reason (self, id, gtk_editable_get_text (entry));
-}
-
-static void
-on_reason_changed (GtkEditable      *entry,
-                   AdwMessageDialog *dialog)
-{
-  const char *text = gtk_editable_get_text (entry);
-
-  adw_message_dialog_set_response_enabled (dialog, "cancel-appointment", *text != '\0');
+  if (g_strcmp0 (response, CLINIC_CANCEL_RESPONSE) == 0)
+    cancel_with_reason (self, clinic_cancel_dialog_get_id (dialog), clinic_cancel_dialog_get_scope (dialog),
+                        clinic_cancel_dialog_get_reason (dialog));
 }
 
 static void
@@ -508,29 +506,9 @@ cancel_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   ClinicAppointmentsSection *self = CLINIC_APPOINTMENTS_SECTION (widget);
-  gint64 id = g_variant_get_int64 (parameter);
-  GtkWidget *dialog, *entry;
+  AdwMessageDialog *dialog = clinic_cancel_dialog_new (parent_window (self), session_of (self),
+                                                       g_variant_get_int64 (parameter));
 
-  dialog = adw_message_dialog_new (parent_window (self), _("Cancel the Appointment?"),
-                                   _("Give a reason; it is kept in the appointment’s history."));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason for the cancellation"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "keep", _("_Keep It"),
-                                    "cancel-appointment", _("_Cancel Appointment"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel-appointment");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  g_object_set_data (G_OBJECT (dialog), "clinic-reason", entry);
-  g_object_set_data (G_OBJECT (dialog), "clinic-id", GSIZE_TO_POINTER ((gsize) id));
-  g_signal_connect (entry, "changed", G_CALLBACK (on_reason_changed), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -542,9 +520,12 @@ undo_cancel_action (GtkWidget  *widget,
 {
   ClinicAppointmentsSection *self = CLINIC_APPOINTMENTS_SECTION (widget);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gsize n = 0;
+  const gint64 *values = g_variant_get_fixed_array (parameter, &n, sizeof (gint64));
 
-  clinic_appointments_set_status (session_of (self), g_variant_get_int64 (parameter), CLINIC_APPOINTMENT_BOOKED,
-                                  &error);
+  g_array_append_vals (ids, values, n);
+  clinic_cancel_undo (session_of (self), ids, &error);
   gtk_revealer_set_reveal_child (self->matches_revealer, FALSE);
   clinic_appointments_section_reload (self);
   if (error != NULL)
@@ -1218,7 +1199,7 @@ clinic_appointments_section_class_init (ClinicAppointmentsSectionClass *klass)
                                                                                          : status_action);
     }
   gtk_widget_class_install_action (widget_class, "appointments.open-chart", "x", open_chart_action);
-  gtk_widget_class_install_action (widget_class, "appointments.undo-cancel", "x", undo_cancel_action);
+  gtk_widget_class_install_action (widget_class, "appointments.undo-cancel", "ax", undo_cancel_action);
   gtk_widget_class_install_action (widget_class, "appointments.show-matches", NULL, show_matches_action);
   gtk_widget_class_install_action (widget_class, "appointments.dismiss-matches", NULL, dismiss_matches_action);
   gtk_widget_class_install_action (widget_class, "appointments.waitlist-add", NULL, waitlist_add_action);

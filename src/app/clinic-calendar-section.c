@@ -7,6 +7,7 @@
 #include "clinic-app-utils.h"
 #include "clinic-appointments.h"
 #include "clinic-booking-dialog.h"
+#include "clinic-cancel-dialog.h"
 #include "clinic-calendar-section.h"
 #include "clinic-chart-window.h"
 #include "clinic-ics-dialogs.h"
@@ -18,6 +19,7 @@ typedef enum
   UNDO_NONE,
   UNDO_MOVE,
   UNDO_CANCEL,
+  UNDO_SERIES_MOVE,
 } UndoKind;
 
 struct _ClinicCalendarSection
@@ -47,6 +49,10 @@ struct _ClinicCalendarSection
   gint64               undo_start;
   gint64               undo_end;
   gint64               undo_provider;
+  GArray              *undo_ids;       /* gint64: the dates cancelled */
+  ClinicSeriesScope    undo_scope;     /* a series move: which dates, */
+  int                  undo_days;      /* by how many days back */
+  int                  undo_minute;    /* to which time (-1: their own) */
 
   /* The details shown. */
   GtkPopover          *details;
@@ -154,7 +160,10 @@ clinic_calendar_section_undo (ClinicCalendarSection *self)
     done = clinic_appointments_reschedule (session_of (self), self->undo_id, self->undo_start, self->undo_end,
                                            self->undo_provider, NULL, &error);
   else if (self->undo == UNDO_CANCEL)
-    done = clinic_appointments_set_status (session_of (self), self->undo_id, CLINIC_APPOINTMENT_BOOKED, &error);
+    done = clinic_cancel_undo (session_of (self), self->undo_ids, &error);
+  else if (self->undo == UNDO_SERIES_MOVE)
+    done = clinic_recurrence_reschedule (session_of (self), self->undo_id, self->undo_scope, self->undo_days,
+                                         self->undo_minute, &error);
   self->undo = UNDO_NONE;
   show_error (self, error);
   if (done)
@@ -196,6 +205,121 @@ on_moved (ClinicCalendarSection *self,
   offer_undo (self, _("Appointment moved"));
 }
 
+static void on_refused (ClinicCalendarSection *self,
+                        const char            *message);
+
+/* The local date (as a Julian day) and minute of the day of @t. */
+static void
+local_day_minute (GTimeZone *tz,
+                  gint64     t,
+                  guint32   *julian,
+                  int       *minute)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+  g_autoptr(GDate) date = g_date_new_dmy (g_date_time_get_day_of_month (local),
+                                          g_date_time_get_month (local), g_date_time_get_year (local));
+
+  *julian = g_date_get_julian (date);
+  *minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+}
+
+gboolean
+clinic_calendar_section_move_dates (ClinicCalendarSection *self,
+                                    gint64                 id,
+                                    ClinicSeriesScope      scope,
+                                    gint64                 starts_at)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *text = NULL;
+  guint32 old_day, new_day;
+  int old_minute, new_minute, days;
+
+  g_return_val_if_fail (CLINIC_IS_CALENDAR_SECTION (self), FALSE);
+
+  a = clinic_appointments_get (session_of (self), id, &error);
+  if (a == NULL)
+    {
+      show_error (self, error);
+      return FALSE;
+    }
+  if (scope == CLINIC_SERIES_THIS)
+    return clinic_calendar_view_move (self->view, id, starts_at, starts_at + (a->ends_at - a->starts_at),
+                                      a->provider_id, NULL);
+
+  /* The series moves by whole days and to the new time of day, each
+   * date keeping its own wall time when only the day changed. */
+  local_day_minute (self->tz, a->starts_at, &old_day, &old_minute);
+  local_day_minute (self->tz, starts_at, &new_day, &new_minute);
+  days = (int) new_day - (int) old_day;
+  ids = clinic_recurrence_scope (session_of (self), id, scope, &error);
+  if (ids == NULL
+      || !clinic_recurrence_reschedule (session_of (self), id, scope, days,
+                                        new_minute != old_minute ? new_minute : -1, &error))
+    {
+      on_refused (self, error->message);
+      return FALSE;
+    }
+  self->undo = UNDO_SERIES_MOVE;
+  self->undo_id = id;
+  self->undo_scope = scope;
+  self->undo_days = -days;
+  self->undo_minute = new_minute != old_minute ? old_minute : -1;
+  show_error (self, NULL);
+  reload (self);
+  text = g_strdup_printf (ngettext ("%u appointment of the series moved",
+                                    "%u appointments of the series moved", ids->len), ids->len);
+  offer_undo (self, text);
+  return TRUE;
+}
+
+static void
+on_move_response (AdwMessageDialog      *dialog,
+                  const char            *response,
+                  ClinicCalendarSection *self)
+{
+  static const char *const scopes[] = { "this", "following", "all" };
+  gint64 *move = g_object_get_data (G_OBJECT (dialog), "clinic-move");
+
+  for (guint i = 0; i < G_N_ELEMENTS (scopes); i++)
+    if (g_strcmp0 (response, scopes[i]) == 0)
+      clinic_calendar_section_move_dates (self, move[0], (ClinicSeriesScope) i, move[1]);
+}
+
+/* A date of a series was dragged: ask which dates move, unless the
+ * doctor changed (a series keeps its doctor) or nothing follows it. */
+static gboolean
+on_series_move_requested (ClinicCalendarSection *self,
+                          gint64                 id,
+                          gint64                 starts_at,
+                          gint64                 ends_at,
+                          gint64                 provider_id)
+{
+  g_autoptr(ClinicAppointment) a = clinic_appointments_get (session_of (self), id, NULL);
+  g_autoptr(GArray) all = NULL;
+  AdwMessageDialog *dialog;
+  gint64 move[2] = { id, starts_at };
+
+  if (a == NULL || (provider_id != 0 && provider_id != a->provider_id))
+    return FALSE;
+  all = clinic_recurrence_scope (session_of (self), id, CLINIC_SERIES_ALL, NULL);
+  if (all == NULL || all->len <= 1)
+    return FALSE;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                       _("Move a Recurring Appointment?"),
+                                                       _("This appointment is one date of a series. Move only it, or the later dates too by the same days and to the same time?")));
+  adw_message_dialog_add_responses (dialog, "keep", _("_Don’t Move"), "this", _("_Only This One"),
+                                    "following", _("This and _Following"), "all", _("_All Still to Come"), NULL);
+  adw_message_dialog_set_default_response (dialog, "this");
+  adw_message_dialog_set_close_response (dialog, "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "clinic-move", g_memdup2 (move, sizeof move), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_move_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static void
 on_refused (ClinicCalendarSection *self,
             const char            *message)
@@ -204,15 +328,19 @@ on_refused (ClinicCalendarSection *self,
 }
 
 gboolean
-clinic_calendar_section_cancel (ClinicCalendarSection *self,
-                                gint64                 id,
-                                const char            *reason)
+clinic_calendar_section_cancel_dates (ClinicCalendarSection *self,
+                                      gint64                 id,
+                                      ClinicSeriesScope      scope,
+                                      const char            *reason)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *text = NULL;
 
   g_return_val_if_fail (CLINIC_IS_CALENDAR_SECTION (self), FALSE);
 
-  if (!clinic_appointments_cancel (session_of (self), id, reason, &error))
+  ids = clinic_cancel_appointments (session_of (self), id, scope, reason, &error);
+  if (ids == NULL)
     {
       show_error (self, error);
       return FALSE;
@@ -220,11 +348,25 @@ clinic_calendar_section_cancel (ClinicCalendarSection *self,
   if (self->details != NULL)
     gtk_popover_popdown (self->details);
   self->undo = UNDO_CANCEL;
-  self->undo_id = id;
+  g_clear_pointer (&self->undo_ids, g_array_unref);
+  self->undo_ids = g_array_ref (ids);
   show_error (self, NULL);
   reload (self);
-  offer_undo (self, _("Appointment cancelled"));
+  if (ids->len == 1)
+    text = g_strdup (_("Appointment cancelled"));
+  else
+    text = g_strdup_printf (ngettext ("%u appointment of the series cancelled",
+                                      "%u appointments of the series cancelled", ids->len), ids->len);
+  offer_undo (self, text);
   return TRUE;
+}
+
+gboolean
+clinic_calendar_section_cancel (ClinicCalendarSection *self,
+                                gint64                 id,
+                                const char            *reason)
+{
+  return clinic_calendar_section_cancel_dates (self, id, CLINIC_SERIES_THIS, reason);
 }
 
 static void
@@ -232,42 +374,31 @@ on_cancel_response (AdwMessageDialog      *dialog,
                     const char            *response,
                     ClinicCalendarSection *self)
 {
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  gint64 *id = g_object_get_data (G_OBJECT (dialog), "appointment-id");
-
-  if (g_strcmp0 (response, "cancel-appointment") == 0 && id != NULL)
-    clinic_calendar_section_cancel (self, *id, gtk_editable_get_text (entry));
+  if (g_strcmp0 (response, CLINIC_CANCEL_RESPONSE) == 0)
+    clinic_calendar_section_cancel_dates (self, clinic_cancel_dialog_get_id (dialog),
+                                          clinic_cancel_dialog_get_scope (dialog),
+                                          clinic_cancel_dialog_get_reason (dialog));
 }
 
-static void
-ask_cancel (ClinicCalendarSection *self,
-            gint64                 id)
+AdwMessageDialog *
+clinic_calendar_section_ask_cancel (ClinicCalendarSection *self,
+                                    gint64                 id)
 {
   AdwMessageDialog *dialog;
-  GtkWidget *entry = gtk_entry_new ();
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason for the cancellation"), -1);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                       _("Cancel Appointment?"),
-                                                       _("Say why it is cancelled; the reason is kept in the appointment's history.")));
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "keep", _("_Keep"), "cancel-appointment", _("_Cancel Appointment"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "cancel-appointment", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel-appointment");
-  adw_message_dialog_set_close_response (dialog, "keep");
-  g_object_set_data_full (G_OBJECT (dialog), "appointment-id", g_memdup2 (&id, sizeof id), g_free);
+  g_return_val_if_fail (CLINIC_IS_CALENDAR_SECTION (self), NULL);
+
+  dialog = clinic_cancel_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), session_of (self), id);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  return dialog;
 }
 
 static void
 on_cancel_requested (ClinicCalendarSection *self,
                      gint64                 id)
 {
-  ask_cancel (self, id);
+  clinic_calendar_section_ask_cancel (self, id);
 }
 
 /* --- Booking --------------------------------------------------------- */
@@ -346,7 +477,7 @@ on_status_clicked (GtkButton             *button,
 static void
 on_details_cancel (ClinicCalendarSection *self)
 {
-  ask_cancel (self, self->details_id);
+  clinic_calendar_section_ask_cancel (self, self->details_id);
 }
 
 static void
@@ -687,6 +818,8 @@ clinic_calendar_section_session_set (ClinicSection *section)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "moved", G_CALLBACK (on_moved), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "refused", G_CALLBACK (on_refused), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "series-move-requested", G_CALLBACK (on_series_move_requested), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "cancel-requested", G_CALLBACK (on_cancel_requested), self,
                            G_CONNECT_SWAPPED);
 
@@ -723,6 +856,7 @@ clinic_calendar_section_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), CLINIC_TYPE_CALENDAR_SECTION);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->undo_ids, g_array_unref);
 
   G_OBJECT_CLASS (clinic_calendar_section_parent_class)->dispose (object);
 }

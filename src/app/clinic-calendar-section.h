@@ -9,6 +9,7 @@
 #pragma once
 
 #include "clinic-calendar-view.h"
+#include "clinic-recurrence.h"
 #include "clinic-section.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,25 @@ GtkPopover         *clinic_calendar_section_show_details   (ClinicCalendarSectio
 gboolean            clinic_calendar_section_cancel         (ClinicCalendarSection *self,
                                                             gint64                 id,
                                                             const char            *reason);
+
+/* Cancels @id, or the dates of its series that @scope names, with
+ * @reason, offering one undo toast for all of them. */
+gboolean            clinic_calendar_section_cancel_dates   (ClinicCalendarSection *self,
+                                                            gint64                 id,
+                                                            ClinicSeriesScope      scope,
+                                                            const char            *reason);
+/* The Cancel question for @id (with the series choice when it has later
+ * dates), presented; its response cancels. (transfer none) */
+AdwMessageDialog   *clinic_calendar_section_ask_cancel     (ClinicCalendarSection *self,
+                                                            gint64                 id);
+/* Moves @id to start at @starts_at (same length and doctor), or the
+ * dates of its series that @scope names by the same number of days and
+ * to the same time of day, as the answer to the question after a drag
+ * does; one undo toast. */
+gboolean            clinic_calendar_section_move_dates     (ClinicCalendarSection *self,
+                                                            gint64                 id,
+                                                            ClinicSeriesScope      scope,
+                                                            gint64                 starts_at);
 
 /* Runs the undo of the newest toast (a move back, an uncancel). */
 gboolean            clinic_calendar_section_undo           (ClinicCalendarSection *self);

@@ -85,7 +85,7 @@ struct _ClinicCalendarView
 
 G_DEFINE_FINAL_TYPE (ClinicCalendarView, clinic_calendar_view, GTK_TYPE_WIDGET)
 
-enum { BOOK_SLOT, ACTIVATED, MOVED, REFUSED, CANCEL_REQUESTED, RELOADED, N_SIGNALS };
+enum { BOOK_SLOT, ACTIVATED, MOVED, REFUSED, CANCEL_REQUESTED, RELOADED, SERIES_MOVE_REQUESTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -1132,6 +1132,22 @@ finish_drag (ClinicCalendarView *self)
   c = column_at (self, column);
   starts_at = column_unix (self, c, start);
   ends_at = starts_at + (gint64) (end - start) * 60;
+  if (b->appointment->series_id != 0 && end - start == b->end_min - b->start_min)
+    {
+      gboolean handled = FALSE;
+
+      /* A date of a series moved whole: which of its dates move is asked
+       * first; the block goes back until they are moved. */
+      g_signal_emit (self, signals[SERIES_MOVE_REQUESTED], 0, b->appointment->id, starts_at, ends_at,
+                     c->provider_id, &handled);
+      if (handled)
+        {
+          self->drag_block = NULL;
+          self->dragging = FALSE;
+          gtk_widget_queue_allocate (GTK_WIDGET (self));
+          return TRUE;
+        }
+    }
   return clinic_calendar_view_move (self, b->appointment->id, starts_at, ends_at, c->provider_id, NULL);
 }
 
@@ -1629,6 +1645,14 @@ clinic_calendar_view_class_init (ClinicCalendarViewClass *klass)
   /* Delete on a block. */
   signals[CANCEL_REQUESTED] = g_signal_new ("cancel-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* A date of a recurring series was dragged to a new time (not
+   * resized): id, new start, end, doctor. A handler that returns TRUE
+   * asks which dates of the series move and moves them; otherwise only
+   * this one moves, as any appointment does. */
+  signals[SERIES_MOVE_REQUESTED] = g_signal_new ("series-move-requested", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, g_signal_accumulator_true_handled,
+                                                 NULL, NULL, G_TYPE_BOOLEAN, 4,
+                                                 G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64);
   /* The shown period was loaded. */
   signals[RELOADED] = g_signal_new ("reloaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);

@@ -104,7 +104,8 @@ gboolean            clinic_calendar_view_move       (ClinicCalendarView  *self,
 
 /* Drives a drag as the pointer does, from @x1, @y1 to @x2, @y2 (widget
  * coordinates): a press on a block's bottom edge resizes it. Returns
- * what the drag's end returned (FALSE when nothing was under @x1, @y1). */
+ * what the drag's end returned (FALSE when nothing was under @x1, @y1;
+ * TRUE when a "series-move-requested" handler took a series' move). */
 gboolean            clinic_calendar_view_drag       (ClinicCalendarView  *self,
                                                      double               x1,
                                                      double               y1,
