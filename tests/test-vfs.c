@@ -434,6 +434,63 @@ test_canary_sigkill (Fixture       *fx,
   g_assert_cmpint (count_canary_files (fx->dir), ==, 0);
 }
 
+/* Every page of the file was sealed with its own nonce: the nonces come
+ * from a pool drawn 64 at a time, and a child of fork() that goes on
+ * writing through its parent's connection draws its own pool instead of
+ * using up the same bytes as the parent (which would repeat nonces under
+ * one key). */
+static void
+assert_nonces_unique (const char *path)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                       (GDestroyNotify) g_bytes_unref, NULL);
+  gsize len = 0;
+  const gsize reserve = 40, nonce = 24;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len % CLINIC_VFS_PAGE_SIZE, ==, 0);
+  g_assert_cmpuint (len / CLINIC_VFS_PAGE_SIZE, >, 64);
+  for (gsize off = 0; off < len; off += CLINIC_VFS_PAGE_SIZE)
+    {
+      GBytes *n = g_bytes_new (data + off + CLINIC_VFS_PAGE_SIZE - reserve, nonce);
+
+      if (!g_hash_table_add (seen, n))
+        g_error ("page %" G_GSIZE_FORMAT " repeats an earlier page's nonce", off / CLINIC_VFS_PAGE_SIZE + 1);
+    }
+}
+
+static void
+test_nonces_unique (Fixture       *fx,
+                    gconstpointer  data)
+{
+  sqlite3 *db = open_db (fx->db_path);
+  pid_t pid;
+  int status = 0;
+
+  exec_ok (db, "PRAGMA journal_mode=DELETE");
+  fill_db (db, 1, 3000);
+  assert_nonces_unique (fx->db_path);
+
+  /* One row on an early page, then the same shape of write in a child
+   * and in the parent, on different pages: with a shared pool both would
+   * seal with the same nonces in the same order. */
+  exec_ok (db, "UPDATE patient SET n = -1 WHERE id = 1");
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      exec_ok (db, "UPDATE patient SET n = -2 WHERE id = 1000");
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  exec_ok (db, "UPDATE patient SET n = -3 WHERE id = 2500");
+  g_assert_cmpint (query_int (db, "SELECT n FROM patient WHERE id = 1000"), ==, -2);
+  close_db (db);
+  assert_nonces_unique (fx->db_path);
+}
+
 /* Sorting far more than the page cache, with temp_store=FILE too: the
  * sorter, temp b-trees and statement journals are files then, and
  * still hold no plaintext.  The same run on plain SQLite finds the canary,
@@ -1392,6 +1449,7 @@ main (int    argc,
     }
   add ("/vfs/power-loss/delete-normal", GINT_TO_POINTER (2), test_power_loss);
   add ("/vfs/canary/temp-files", NULL, test_temp_files);
+  add ("/vfs/nonces/unique", NULL, test_nonces_unique);
   add ("/vfs/tamper/flip", NULL, test_tamper_flip);
   add ("/vfs/tamper/swap-and-foreign", NULL, test_tamper_move);
   add ("/vfs/tamper/wal-page-into-main", NULL, test_tamper_wal_into_main);

@@ -120,12 +120,30 @@ typedef struct
   unsigned char  p1_tail[RESERVE];
   unsigned char  p1_plain[PAGE];
 
+  /* Nonces for seal_page(), drawn from the kernel 64 at a time: one
+   * getrandom() per page written was a system call per page, a tenth of
+   * the cost of sealing it.  Each nonce is still fresh random bytes,
+   * used once; the fork generation keeps a forked child from reusing
+   * what the parent drew. */
+  unsigned char  nonce_pool[NONCE_LEN * 64];
+  unsigned int   nonce_used;
+  unsigned int   nonce_generation;
+
   unsigned char  scratch[PAGE];
 } CipherFile;
 
 static pthread_mutex_t vfs_lock = PTHREAD_MUTEX_INITIALIZER;
 static CipherVfs *vfs_list;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* Starts at 1 (a new file's pool, zeroed, has generation 0: drawn on
+ * first use) and grows in every child of fork(). */
+static unsigned int fork_generation = 1;
+
+static void
+on_fork_child (void)
+{
+  __atomic_add_fetch (&fork_generation, 1, __ATOMIC_RELEASE);
+}
 static int init_rc = SQLITE_OK;
 
 static struct
@@ -199,9 +217,28 @@ make_ad (unsigned char ad[AD_LEN],
   ad[4] = (unsigned char) role;
 }
 
+/* A fresh random nonce into OUT, from the file's pool. */
+static void
+next_nonce (CipherFile    *f,
+            unsigned char *out)
+{
+  unsigned int generation = __atomic_load_n (&fork_generation, __ATOMIC_ACQUIRE);
+
+  if (f->nonce_used >= sizeof f->nonce_pool || f->nonce_generation != generation)
+    {
+      randombytes_buf (f->nonce_pool, sizeof f->nonce_pool);
+      f->nonce_used = 0;
+      f->nonce_generation = generation;
+    }
+  memcpy (out, f->nonce_pool + f->nonce_used, NONCE_LEN);
+  /* A nonce handed out is gone from the pool. */
+  sodium_memzero (f->nonce_pool + f->nonce_used, NONCE_LEN);
+  f->nonce_used += NONCE_LEN;
+}
+
 /* Encrypts page IN into OUT (OUT != IN: the pager keeps the plaintext). */
 static void
-seal_page (const CipherFile    *f,
+seal_page (CipherFile          *f,
            unsigned char       *out,
            const unsigned char *in,
            uint32_t             pgno)
@@ -209,7 +246,7 @@ seal_page (const CipherFile    *f,
   unsigned char ad[AD_LEN];
 
   make_ad (ad, pgno, f->role);
-  randombytes_buf (out + BODY_LEN, NONCE_LEN);
+  next_nonce (f, out + BODY_LEN);
   crypto_aead_xchacha20poly1305_ietf_encrypt_detached (out, out + BODY_LEN + NONCE_LEN, NULL,
                                                        in, BODY_LEN, ad, AD_LEN, NULL,
                                                        out + BODY_LEN, f->key->bytes);
@@ -1518,6 +1555,11 @@ init_once_cb (void)
     }
   randombytes_buf (temp_key, crypto_stream_xchacha20_KEYBYTES);
   sodium_mprotect_readonly (temp_key);
+  if (pthread_atfork (NULL, NULL, on_fork_child) != 0)
+    {
+      init_rc = SQLITE_ERROR;
+      return;
+    }
   init_rc = sqlite3_initialize ();
 }
 
