@@ -810,6 +810,69 @@ test_wal_torn_tail (Fixture       *fx,
     }
 }
 
+/* The writer reads its own frames back (checkpoint, a page its cache
+ * dropped) from what it wrote, without opening them again, and only
+ * while the nonce and tag on disk are the ones it wrote: a frame changed
+ * under the live connection is opened, and fails, as any other. */
+static void
+test_wal_cache (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autofree char *wal_path = g_strconcat (fx->db_path, "-wal", NULL);
+  g_autofree guint8 *wal = NULL;
+  ClinicVfsStats st0, st1;
+  sqlite3 *db = open_db (fx->db_path);
+  gint64 sum, off;
+  gsize len;
+  guint8 b;
+
+  exec_ok (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0");
+  fill_db (db, 1, 400);
+  sum = query_int (db, "SELECT sum(n) FROM patient");
+
+  /* Served from what was written: the same rows, no page opened. */
+  sqlite3_db_release_memory (db);
+  clinic_vfs_get_stats (&st0);
+  g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum);
+  clinic_vfs_get_stats (&st1);
+  g_assert_cmpuint (st1.wal_cache_hits, >, st0.wal_cache_hits);
+  g_assert_cmpuint (st1.pages_opened, ==, st0.pages_opened);
+
+  /* The newest frame of a table page, its nonce changed on disk. */
+  wal = read_file (wal_path, &len);
+  off = -1;
+  for (gint64 i = (gint64) ((len - 32) / (24 + 4096)); i >= 1 && off < 0; i--)
+    {
+      const guint8 *h = wal + 32 + (i - 1) * (24 + 4096);
+      guint pgno = (guint) h[0] << 24 | h[1] << 16 | h[2] << 8 | h[3];
+
+      if (pgno > 1 && wal_find_frame (wal, len, pgno, 0) == 32 + (i - 1) * (24 + 4096) + 24)
+        off = 32 + (i - 1) * (24 + 4096) + 24 + (4096 - 40) + 3;
+    }
+  g_assert_cmpint (off, >, 0);
+  b = wal[off] ^ 0x01;
+  patch_file (wal_path, off, &b, 1);
+  sqlite3_db_release_memory (db);
+  clinic_vfs_clear_last_failure ();
+  g_assert_cmpint (run_sql (db, "PRAGMA integrity_check"), ==, SQLITE_IOERR_DATA);
+
+  /* Put back, the frame is served again; the checkpoint copies it. */
+  b ^= 0x01;
+  patch_file (wal_path, off, &b, 1);
+  sqlite3_db_release_memory (db);
+  g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum);
+  clinic_vfs_get_stats (&st0);
+  exec_ok (db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  clinic_vfs_get_stats (&st1);
+  g_assert_cmpuint (st1.wal_cache_hits, >, st0.wal_cache_hits);
+  close_db (db);
+
+  db = open_db (fx->db_path);
+  assert_integrity (db);
+  g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum);
+  close_db (db);
+}
+
 /* A tampered frame of a committed transaction followed by later commits
  * must be an error, not the silent loss of T1..T3 (#39/#40); and an
  * ordinary read of a tampered frame (no recovery) is an error too. */
@@ -1455,6 +1518,7 @@ main (int    argc,
   add ("/vfs/tamper/wal-page-into-main", NULL, test_tamper_wal_into_main);
   add ("/vfs/wal/torn-tail", NULL, test_wal_torn_tail);
   add ("/vfs/wal/tampered-committed", NULL, test_wal_tampered_committed);
+  add ("/vfs/wal/writer-cache", NULL, test_wal_cache);
   add ("/vfs/wal/two-connections-restart", NULL, test_wal_two_connections_restart);
   add ("/vfs/wal/split-writes", NULL, test_wal_split_writes);
   add ("/vfs/journal/torn-record", NULL, test_journal_torn_record);

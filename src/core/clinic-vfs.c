@@ -79,6 +79,26 @@ struct _CipherVfs
   char         name[64];
 };
 
+/* A WAL frame as this handle wrote it.  The checkpoint reads back every
+ * page it copies into the database, and a reader whose page cache
+ * dropped a page reads its frame: both would decrypt what this handle
+ * sealed moments before.  Direct-mapped by frame number; an entry is
+ * used only when the 40 bytes of nonce and tag now on disk are the ones
+ * written with it: a fresh random nonce per write means any other write
+ * to that frame (another connection or process, a restarted log, a
+ * change on disk) misses and is decrypted and checked as before.  The
+ * plaintext held is what SQLite's own page cache holds; it is wiped when
+ * the log is truncated and when the file closes. */
+#define WAL_CACHE_FRAMES 1024
+
+struct WalCacheEntry
+{
+  sqlite3_int64  frame;              /* 0: empty */
+  uint32_t       pgno;
+  unsigned char  tail[RESERVE];
+  unsigned char  plain[BODY_LEN];
+};
+
 typedef struct
 {
   sqlite3_file   base;
@@ -120,6 +140,11 @@ typedef struct
   unsigned char  p1_tail[RESERVE];
   unsigned char  p1_plain[PAGE];
 
+  /* WAL: the plaintext of frames this handle wrote, keyed by frame and
+   * by the nonce and tag it wrote there (see wal_cache_lookup). */
+  struct WalCacheEntry *wal_cache;
+  unsigned char *wal_frame_buf;      /* one whole frame, header and page */
+
   /* Nonces for seal_page(), drawn from the kernel 64 at a time: one
    * getrandom() per page written was a system call per page, a tenth of
    * the cost of sealing it.  Each nonce is still fresh random bytes,
@@ -148,7 +173,7 @@ static int init_rc = SQLITE_OK;
 
 static struct
 {
-  unsigned long long sealed, opened, failures, p1_hits, temp_bytes, wal_splits;
+  unsigned long long sealed, opened, failures, p1_hits, temp_bytes, wal_splits, wal_hits;
 } stats;
 
 #define STAT_ADD(field, n) __atomic_fetch_add (&stats.field, (n), __ATOMIC_RELAXED)
@@ -807,6 +832,67 @@ wal_frame_pgno (CipherFile    *f,
   return rc;
 }
 
+/* Serves the page of FRAME into OUT from the cache when IMAGE (the page
+ * as on disk) carries the nonce and tag this handle wrote with it. */
+static int
+wal_cache_lookup (CipherFile          *f,
+                  sqlite3_int64        frame,
+                  uint32_t             pgno,
+                  const unsigned char *image,
+                  unsigned char       *out)
+{
+  const struct WalCacheEntry *e;
+
+  if (f->wal_cache == NULL)
+    return 0;
+  e = &f->wal_cache[frame % WAL_CACHE_FRAMES];
+  if (e->frame != frame || e->pgno != pgno || memcmp (e->tail, image + BODY_LEN, RESERVE) != 0)
+    return 0;
+  memcpy (out, e->plain, BODY_LEN);
+  memset (out + BODY_LEN, 0, RESERVE);
+  STAT_ADD (wal_hits, 1);
+  return 1;
+}
+
+/* Remembers the page PLAIN just written to FRAME as SEALED. */
+static void
+wal_cache_store (CipherFile          *f,
+                 sqlite3_int64        frame,
+                 uint32_t             pgno,
+                 const unsigned char *plain,
+                 const unsigned char *sealed)
+{
+  struct WalCacheEntry *e;
+
+  if (f->wal_cache == NULL)
+    {
+      f->wal_cache = sqlite3_malloc64 (sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
+      if (f->wal_cache == NULL)
+        return;   /* no cache, no harm: reads decrypt */
+      memset (f->wal_cache, 0, sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
+    }
+  e = &f->wal_cache[frame % WAL_CACHE_FRAMES];
+  e->frame = frame;
+  e->pgno = pgno;
+  memcpy (e->tail, sealed + BODY_LEN, RESERVE);
+  memcpy (e->plain, plain, BODY_LEN);
+}
+
+static void
+wal_cache_forget (CipherFile    *f,
+                  sqlite3_int64  frame)
+{
+  if (f->wal_cache != NULL && f->wal_cache[frame % WAL_CACHE_FRAMES].frame == frame)
+    f->wal_cache[frame % WAL_CACHE_FRAMES].frame = 0;
+}
+
+static void
+wal_cache_wipe (CipherFile *f)
+{
+  if (f->wal_cache != NULL)
+    sodium_memzero (f->wal_cache, sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
+}
+
 static int
 wal_read (CipherFile    *f,
           unsigned char *buf,
@@ -868,15 +954,27 @@ wal_read (CipherFile    *f,
    * slice from a decrypted copy. */
   if (pos - WAL_FRAME_HDR + amt > PAGE)
     return SQLITE_IOERR_READ;
-  rc = wal_frame_pgno (f, frame, 0, &pgno);
-  if (rc != SQLITE_OK)
-    return rc;
   if (pos == WAL_FRAME_HDR && amt == PAGE)
     {
-      rc = real_read (f, buf, PAGE, off);
+      const unsigned char *image;
+
+      /* Header and page in one read: the header names the page (another
+       * connection may have written this frame since), the page's tail
+       * says whether it is the one this handle wrote. */
+      if (f->wal_frame_buf == NULL)
+        {
+          f->wal_frame_buf = sqlite3_malloc (WAL_FRAME);
+          if (f->wal_frame_buf == NULL)
+            return SQLITE_NOMEM;
+        }
+      rc = real_read (f, f->wal_frame_buf, WAL_FRAME, wal_frame_offset (frame));
       if (rc != SQLITE_OK)
         return rc;
-      if (open_page (f, buf, buf, pgno) != 0
+      pgno = get_be32 (f->wal_frame_buf);
+      image = f->wal_frame_buf + WAL_FRAME_HDR;
+      if (wal_cache_lookup (f, frame, pgno, image, buf))
+        return SQLITE_OK;
+      if (open_page (f, buf, image, pgno) != 0
           || (pgno == 1 && !page1_format_ok (buf)))
         {
           sodium_memzero (buf, PAGE);
@@ -885,6 +983,9 @@ wal_read (CipherFile    *f,
         }
       return SQLITE_OK;
     }
+  rc = wal_frame_pgno (f, frame, 0, &pgno);
+  if (rc != SQLITE_OK)
+    return rc;
   rc = real_read (f, f->scratch, PAGE, wal_frame_offset (frame) + WAL_FRAME_HDR);
   if (rc != SQLITE_OK)
     return rc;
@@ -927,7 +1028,12 @@ wal_write_page (CipherFile          *f,
         return SQLITE_IOERR_WRITE;
       }
   seal_page (f, f->scratch, page, pgno);
-  return real_write (f, f->scratch, PAGE, wal_frame_offset (frame) + WAL_FRAME_HDR);
+  rc = real_write (f, f->scratch, PAGE, wal_frame_offset (frame) + WAL_FRAME_HDR);
+  if (rc == SQLITE_OK)
+    wal_cache_store (f, frame, pgno, page, f->scratch);
+  else
+    wal_cache_forget (f, frame);   /* what is on disk now is unknown */
+  return rc;
 }
 
 /* One piece of a page that walWriteToLog split at its sync point.  It only
@@ -1130,6 +1236,16 @@ cipher_close (sqlite3_file *file)
       sodium_memzero (f->temp_buf, f->temp_buf_len);
       sqlite3_free (f->temp_buf);
     }
+  if (f->wal_cache != NULL)
+    {
+      wal_cache_wipe (f);
+      sqlite3_free (f->wal_cache);
+    }
+  if (f->wal_frame_buf != NULL)
+    {
+      sodium_memzero (f->wal_frame_buf, WAL_FRAME);
+      sqlite3_free (f->wal_frame_buf);
+    }
   sqlite3_free (f->path);
   sodium_memzero (f->p1_plain, sizeof f->p1_plain);
   sodium_memzero (f->scratch, sizeof f->scratch);
@@ -1194,6 +1310,7 @@ cipher_truncate (sqlite3_file  *file,
   f->p1_valid = 0;
   f->wal_hdr_frame = -1;
   f->wal_split_frame = -1;
+  wal_cache_wipe (f);
   f->jrnl_pgno_end = f->jrnl_page_end = f->jrnl_read_end = -1;
   return f->real->pMethods->xTruncate (f->real, size);
 }
@@ -1951,6 +2068,7 @@ clinic_vfs_get_stats (ClinicVfsStats *out)
   out->page1_cache_hits = __atomic_load_n (&stats.p1_hits, __ATOMIC_RELAXED);
   out->temp_bytes = __atomic_load_n (&stats.temp_bytes, __ATOMIC_RELAXED);
   out->wal_split_pages = __atomic_load_n (&stats.wal_splits, __ATOMIC_RELAXED);
+  out->wal_cache_hits = __atomic_load_n (&stats.wal_hits, __ATOMIC_RELAXED);
 }
 
 void
@@ -1962,4 +2080,5 @@ clinic_vfs_reset_stats (void)
   __atomic_store_n (&stats.p1_hits, 0, __ATOMIC_RELAXED);
   __atomic_store_n (&stats.temp_bytes, 0, __ATOMIC_RELAXED);
   __atomic_store_n (&stats.wal_splits, 0, __ATOMIC_RELAXED);
+  __atomic_store_n (&stats.wal_hits, 0, __ATOMIC_RELAXED);
 }

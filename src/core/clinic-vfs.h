@@ -53,6 +53,7 @@ typedef struct
   unsigned long long page1_cache_hits;
   unsigned long long temp_bytes;      /* bytes through the ephemeral stream cipher */
   unsigned long long wal_split_pages; /* WAL pages SQLite wrote in two pieces */
+  unsigned long long wal_cache_hits;  /* WAL pages read back as this handle wrote them */
 } ClinicVfsStats;
 
 /* Registers "clinic-cipher" over the default VFS (never as the default).
