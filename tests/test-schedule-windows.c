@@ -284,6 +284,22 @@ test_visit_types (void)
   after = offered_types (&v);
   g_assert_cmpstr (after, ==, "Check-up, Long consultation");
 
+  /* Add opens the New Visit Type form; the list follows when it closes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "visit-types.add", NULL));
+  clinic_test_spin (50);
+  {
+    ClinicFormWindow *form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+
+    g_assert_nonnull (form);
+    clinic_form_window_set_text (form, "name", "Vaccination");
+    clinic_form_window_submit (form);
+    clinic_test_spin (50);
+  }
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (window), "Vaccination"));
+  g_free (after);
+  after = offered_types (&v);
+  g_assert_cmpstr (after, ==, "Check-up, Long consultation, Vaccination");
+
   gtk_window_destroy (GTK_WINDOW (window));
   view_close (&v);
 }
