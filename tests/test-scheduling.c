@@ -1233,20 +1233,28 @@ test_exception_remove_and_readd (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  again = clinic_schedule_add_exception (f->front, e, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (again, >, id);
-  after = clinic_schedule_list_exceptions (f->front, f->weber, 0, G_MAXINT64 / 2, &error);
-  g_assert_cmpuint (after->len, ==, 2);
   {
-    const ClinicScheduleException *r = after->pdata[1];
+    g_autoptr(ClinicScheduleException) copy = clinic_schedule_exception_copy (e);
 
-    g_assert_cmpint (r->id, ==, again);
-    g_assert_cmpint (r->provider_id, ==, e->provider_id);
-    g_assert_cmpint (r->kind, ==, e->kind);
-    g_assert_cmpint (r->starts_at, ==, e->starts_at);
-    g_assert_cmpint (r->ends_at, ==, e->ends_at);
-    g_assert_cmpstr (r->reason, ==, e->reason);
+    /* The copy is its own: the list it came from may go first. */
+    g_assert_true (copy->reason != e->reason);
+    g_assert_cmpstr (copy->reason, ==, "Home visits");
+    g_clear_pointer (&before, g_ptr_array_unref);
+    again = clinic_schedule_add_exception (f->front, copy, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (again, >, id);
+    after = clinic_schedule_list_exceptions (f->front, f->weber, 0, G_MAXINT64 / 2, &error);
+    g_assert_cmpuint (after->len, ==, 2);
+    {
+      const ClinicScheduleException *r = after->pdata[1];
+
+      g_assert_cmpint (r->id, ==, again);
+      g_assert_cmpint (r->provider_id, ==, block.provider_id);
+      g_assert_cmpint (r->kind, ==, block.kind);
+      g_assert_cmpint (r->starts_at, ==, block.starts_at);
+      g_assert_cmpint (r->ends_at, ==, block.ends_at);
+      g_assert_cmpstr (r->reason, ==, block.reason);
+    }
   }
   b.patient_id = f->otto;
   b.starts_at = at (f, "2027-01-20 10:00");

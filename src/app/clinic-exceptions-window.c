@@ -330,8 +330,7 @@ clinic_exceptions_window_remove (ClinicExceptionsWindow *self,
   /* Kept for Undo: what the list read is all an exception has besides
    * who made it and when, which the audit log keeps. */
   g_clear_pointer (&self->undo, clinic_schedule_exception_free);
-  self->undo = g_memdup2 (removed, sizeof *removed);
-  self->undo->reason = g_strdup (removed->reason);
+  self->undo = clinic_schedule_exception_copy (removed);
   reload (self);
   g_signal_emit (self, signals[CHANGED], 0);
 

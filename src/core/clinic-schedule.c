@@ -750,6 +750,18 @@ clinic_schedule_exception_free (ClinicScheduleException *e)
   g_free (e);
 }
 
+ClinicScheduleException *
+clinic_schedule_exception_copy (const ClinicScheduleException *e)
+{
+  ClinicScheduleException *copy;
+
+  g_return_val_if_fail (e != NULL, NULL);
+
+  copy = g_memdup2 (e, sizeof *e);
+  copy->reason = g_strdup (e->reason);
+  return copy;
+}
+
 gint64
 clinic_schedule_add_exception (ClinicSession                  *session,
                                const ClinicScheduleException  *e,
