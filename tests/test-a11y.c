@@ -8,8 +8,14 @@
 
 #include <glib/gstdio.h>
 
+#include "clinic-db.h"
+#include "clinic-exceptions-window.h"
+#include "clinic-keys.h"
+#include "clinic-schedule.h"
 #include "clinic-sign-in-page.h"
+#include "clinic-test-db.h"
 #include "clinic-test-ui.h"
+#include "clinic-visit-types-window.h"
 #include "clinic-window.h"
 
 static ClinicApplication *app;
@@ -72,6 +78,51 @@ test_about_window (void)
   gtk_window_destroy (about);
 }
 
+/* The calendar menu's Visit Types and Exceptions windows, each with a
+ * row, opened by an administrator of a clinic of their own. */
+static void
+test_schedule_windows (void)
+{
+  const ClinicCredentials creds = { "admin", "quiet river under old stone", NULL, &CLINIC_KDF_LIMITS_TEST };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("clinic-a11y-schedule-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "clinic.db", NULL);
+  g_autofree char *recovery = NULL;
+  g_autoptr(ClinicDb) db = NULL;
+  g_autoptr(ClinicSession) admin = NULL;
+  g_autoptr(ClinicVisitType) type = clinic_visit_type_new ();
+  ClinicScheduleException holiday = { 0, 0, CLINIC_EXCEPTION_OFF, 0, 0, (char *) "Founding day" };
+  GtkWindow *windows[2];
+
+  clinic_keys_allow_test_limits (TRUE);
+  g_object_unref (clinic_db_create (path, "A11y Practice", &creds, &recovery, &error));
+  g_assert_no_error (error);
+  db = clinic_db_open (path, &creds, &error);
+  g_assert_no_error (error);
+  admin = clinic_session_start (db, &error);
+  g_assert_no_error (error);
+  type->name = (g_free (type->name), g_strdup ("Check-up"));
+  g_assert_cmpint (clinic_visit_types_save (admin, type, &error), >, 0);
+  holiday.starts_at = g_get_real_time () / G_USEC_PER_SEC + 30 * 86400;
+  holiday.ends_at = holiday.starts_at + 86400;
+  g_assert_cmpint (clinic_schedule_add_exception (admin, &holiday, &error), >, 0);
+  g_assert_no_error (error);
+
+  windows[0] = clinic_visit_types_window_new (NULL, admin);
+  windows[1] = clinic_exceptions_window_new (NULL, admin, CLINIC_EXCEPTIONS_ALL);
+  for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
+    {
+      gtk_window_present (windows[i]);
+      clinic_test_wait_for_draw (GTK_WIDGET (windows[i]));
+      clinic_test_assert_all_named (GTK_WIDGET (windows[i]), FALSE);
+      gtk_window_destroy (windows[i]);
+    }
+  clinic_test_spin (20);
+  g_clear_object (&admin);
+  g_clear_object (&db);
+  clinic_test_remove_tree (folder);
+}
+
 /* The check itself can fail: an icon-only button with no name is caught,
  * and the same button with a name passes. */
 static void
@@ -130,6 +181,7 @@ main (int   argc,
   g_test_add_func ("/a11y/sign-in-page", test_sign_in_page_alone);
   g_test_add_func ("/a11y/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/a11y/about-window", test_about_window);
+  g_test_add_func ("/a11y/schedule-windows", test_schedule_windows);
 
   status = g_test_run ();
 

@@ -1033,6 +1033,238 @@ test_waitlist (Fixture       *f,
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
 }
 
+/* --- Managing visit types and exceptions ------------------------------------------ */
+
+/* Saving @t is refused with @code, its sentence names @words, and nothing
+ * changes. */
+static void
+expect_type_refused (Fixture               *f,
+                     const ClinicVisitType *t,
+                     int                    code,
+                     const char            *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = clinic_test_dump_tables (f->db);
+  g_autofree char *after = NULL;
+
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, code);
+  if (strstr (error->message, words) == NULL)
+    g_error ("“%s” does not say “%s”", error->message, words);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Each bad value is refused with a sentence that says what is wrong. */
+static void
+test_visit_type_values (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicVisitType) t = clinic_visit_type_new ();
+  g_autoptr(ClinicVisitType) read = NULL;
+  const char *const bad_colors[] = { "", "#12345", "#1234567", "#12345g", "3584e4", "blue", NULL };
+
+  t->name = (g_free (t->name), g_strdup ("Vaccination"));
+  t->duration_min = 0;
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "5 minutes to 8 hours");
+  t->duration_min = 4;
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "5 minutes to 8 hours");
+  t->duration_min = 485;
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "5 minutes to 8 hours");
+  t->duration_min = -30;
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "5 minutes to 8 hours");
+  t->duration_min = 480;
+  for (guint i = 0; bad_colors[i] != NULL; i++)
+    {
+      t->color = (g_free (t->color), g_strdup (bad_colors[i]));
+      expect_type_refused (f, t, CLINIC_ERROR_INVALID, "#3584e4");
+    }
+  t->color = (g_free (t->color), g_strdup ("#E01B24"));
+  t->name = (g_free (t->name), g_strdup ("   "));
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "name");
+  t->name = (g_free (t->name), g_strnfill (61, 'x'));
+  expect_type_refused (f, t, CLINIC_ERROR_INVALID, "60 characters");
+  /* A duplicate in another case and with spaces around it, whether new
+   * or renamed. */
+  t->name = (g_free (t->name), g_strdup ("  CHECK-UP "));
+  expect_type_refused (f, t, CLINIC_ERROR_CONFLICT, "already");
+  t->name = (g_free (t->name), g_strdup ("Long consultation"));
+  t->id = f->checkup;
+  expect_type_refused (f, t, CLINIC_ERROR_CONFLICT, "Long consultation");
+  /* An unknown one is not created by an edit. */
+  t->id = 999;
+  t->name = (g_free (t->name), g_strdup ("Vaccination"));
+  expect_type_refused (f, t, CLINIC_ERROR_NOT_FOUND, "no such");
+
+  /* The edges are fine; the colour is kept in small letters. */
+  t->id = f->checkup;
+  t->name = (g_free (t->name), g_strdup ("Check-up"));
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, f->checkup);
+  g_assert_no_error (error);
+  read = clinic_visit_types_lookup (f->front, "check-up", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->duration_min, ==, 480);
+  g_assert_cmpstr (read->color, ==, "#e01b24");
+}
+
+/* A retired visit type is no longer offered or booked, by the front desk,
+ * the kiosk or the waitlist; the appointments that have it keep it and can
+ * still be moved and cancelled; reactivated, it is booked again. */
+static void
+test_visit_type_retired (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) types = NULL;
+  g_autoptr(GArray) slots = NULL;
+  g_autoptr(ClinicVisitType) t = NULL;
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Cough", NULL, NULL };
+  gint64 kept;
+
+  b.starts_at = at (f, "2027-01-13 10:00");
+  kept = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+
+  t = clinic_visit_types_lookup (f->admin, "Check-up", &error);
+  g_assert_no_error (error);
+  t->active = FALSE;
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, f->checkup);
+  g_assert_no_error (error);
+
+  /* Listed only when asked for the retired ones too, and then as retired. */
+  types = clinic_visit_types_list (f->front, FALSE, &error);
+  g_assert_cmpuint (types->len, ==, 1);
+  g_assert_cmpint (((ClinicVisitType *) types->pdata[0])->id, ==, f->long_visit);
+  g_clear_pointer (&types, g_ptr_array_unref);
+  types = clinic_visit_types_list (f->admin, TRUE, &error);
+  g_assert_cmpuint (types->len, ==, 2);
+  g_assert_cmpint (((ClinicVisitType *) types->pdata[0])->id, ==, f->checkup);
+  g_assert_false (((ClinicVisitType *) types->pdata[0])->active);
+  g_clear_pointer (&types, g_ptr_array_unref);
+  types = clinic_visit_types_list (f->patient, TRUE, &error);
+  g_assert_cmpuint (types->len, ==, 0);
+  g_clear_pointer (&types, g_ptr_array_unref);
+  g_assert_null (clinic_visit_types_lookup (f->front, "Check-up", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Not booked, at the desk or the kiosk, and no free times offered. */
+  b.starts_at = at (f, "2027-01-13 11:00");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "retired");
+  expect_refused (f, f->admin, &b, CLINIC_ERROR_INVALID, "another visit type");
+  expect_refused (f, f->patient, &b, CLINIC_ERROR_INVALID, "retired");
+  g_assert_null (clinic_schedule_availability (f->patient, f->weber, f->checkup, "2027-01-13", "2027-01-14",
+                                               &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "retired"));
+  g_clear_error (&error);
+  g_assert_cmpint (wait_for (f, f->otto, 0, f->checkup, CLINIC_WAITLIST_ROUTINE, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* The booked one keeps its type, and is moved and cancelled as before. */
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, kept, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (a->visit_type_id, ==, f->checkup);
+    g_assert_cmpstr (a->visit_type, ==, "Check-up");
+  }
+  g_assert_true (clinic_appointments_reschedule (f->front, kept, at (f, "2027-01-14 09:00"), 0, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (clinic_appointments_cancel (f->front, kept, "Feeling better", &error));
+  g_assert_no_error (error);
+
+  /* Reactivated, it is offered and booked again. */
+  t->active = TRUE;
+  g_assert_cmpint (clinic_visit_types_save (f->admin, t, &error), ==, f->checkup);
+  slots = clinic_schedule_availability (f->patient, f->weber, f->checkup, "2027-01-13", "2027-01-13", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (slots->len, >, 0);
+  g_assert_cmpint (clinic_appointments_book (f->patient, &b, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'visit-type.changed'"),
+                   ==, 2);
+}
+
+/* Taking an exception back (the Exceptions window's Undo) re-adds the
+ * same kind, time, doctor and reason; both steps are audited. */
+static void
+test_exception_remove_and_readd (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  ClinicScheduleException block = { 0, f->weber, CLINIC_EXCEPTION_BLOCK, 0, 0, (char *) "Home visits" };
+  ClinicScheduleException holiday = { 0, 0, CLINIC_EXCEPTION_OFF, 0, 0, (char *) "New Year" };
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Cough", NULL, NULL };
+  const ClinicScheduleException *e;
+  gint64 id, again;
+
+  block.starts_at = at (f, "2027-01-20 08:00");
+  block.ends_at = at (f, "2027-01-20 12:00");
+  holiday.starts_at = at (f, "2027-01-01 00:00");
+  holiday.ends_at = at (f, "2027-01-02 00:00");
+  id = clinic_schedule_add_exception (f->front, &block, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_schedule_add_exception (f->front, &holiday, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Listing a doctor's shows the clinic's too; the clinic's alone, only those. */
+  before = clinic_schedule_list_exceptions (f->front, f->weber, 0, G_MAXINT64 / 2, &error);
+  g_assert_cmpuint (before->len, ==, 2);
+  g_clear_pointer (&before, g_ptr_array_unref);
+  before = clinic_schedule_list_exceptions (f->front, 0, 0, G_MAXINT64 / 2, &error);
+  g_assert_cmpuint (before->len, ==, 1);
+  g_assert_cmpstr (((ClinicScheduleException *) before->pdata[0])->reason, ==, "New Year");
+  g_clear_pointer (&before, g_ptr_array_unref);
+
+  before = clinic_schedule_list_exceptions (f->front, f->weber, 0, G_MAXINT64 / 2, &error);
+  e = before->pdata[1];
+  g_assert_cmpint (e->id, ==, id);
+  g_assert_true (clinic_schedule_remove_exception (f->front, id, &error));
+  g_assert_no_error (error);
+  b.starts_at = at (f, "2027-01-20 09:00");
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_false (clinic_schedule_remove_exception (f->front, id, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  {
+    g_autoptr(ClinicScheduleException) copy = clinic_schedule_exception_copy (e);
+
+    /* The copy is its own: the list it came from may go first. */
+    g_assert_true (copy->reason != e->reason);
+    g_assert_cmpstr (copy->reason, ==, "Home visits");
+    g_clear_pointer (&before, g_ptr_array_unref);
+    again = clinic_schedule_add_exception (f->front, copy, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (again, >, id);
+    after = clinic_schedule_list_exceptions (f->front, f->weber, 0, G_MAXINT64 / 2, &error);
+    g_assert_cmpuint (after->len, ==, 2);
+    {
+      const ClinicScheduleException *r = after->pdata[1];
+
+      g_assert_cmpint (r->id, ==, again);
+      g_assert_cmpint (r->provider_id, ==, block.provider_id);
+      g_assert_cmpint (r->kind, ==, block.kind);
+      g_assert_cmpint (r->starts_at, ==, block.starts_at);
+      g_assert_cmpint (r->ends_at, ==, block.ends_at);
+      g_assert_cmpstr (r->reason, ==, block.reason);
+    }
+  }
+  b.patient_id = f->otto;
+  b.starts_at = at (f, "2027-01-20 10:00");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "Home visits");
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"
+                                                 " WHERE action = 'schedule.exception-removed'"), ==, 1);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log"
+                                                 " WHERE action = 'schedule.exception-added'"), ==, 3);
+}
+
 /* --- Recurring appointments ------------------------------------------------------- */
 
 /* The local wall times of @rrule from @first, comma-separated. */
@@ -1944,6 +2176,9 @@ main (int   argc,
   ADD ("/scheduling/import", test_import);
   ADD ("/scheduling/registry-visits", test_registry_visits);
   ADD ("/scheduling/waitlist", test_waitlist);
+  ADD ("/scheduling/visit-type-values", test_visit_type_values);
+  ADD ("/scheduling/visit-type-retired", test_visit_type_retired);
+  ADD ("/scheduling/exception-remove-and-readd", test_exception_remove_and_readd);
   g_test_add_func ("/scheduling/recurrence-expand", test_recurrence_expand);
   ADD ("/scheduling/recurrence-book", test_recurrence_book);
   ADD ("/scheduling/recurrence-scopes", test_recurrence_scopes);

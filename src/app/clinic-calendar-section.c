@@ -10,9 +10,11 @@
 #include "clinic-cancel-dialog.h"
 #include "clinic-calendar-section.h"
 #include "clinic-chart-window.h"
+#include "clinic-exceptions-window.h"
 #include "clinic-ics-dialogs.h"
 #include "clinic-schedule-forms.h"
 #include "clinic-schedule.h"
+#include "clinic-visit-types-window.h"
 
 typedef enum
 {
@@ -777,6 +779,38 @@ visit_type_action (GtkWidget  *widget,
   present_and_reload (self, clinic_visit_type_form_new (root_window (self), session_of (self)));
 }
 
+/* The Visit Types and Exceptions windows stay open while the calendar
+ * behind them follows each change. */
+static void
+present_and_follow (ClinicCalendarSection *self,
+                    GtkWindow             *window)
+{
+  g_signal_connect_object (window, "changed", G_CALLBACK (on_ics_imported), self, G_CONNECT_SWAPPED);
+  gtk_window_present (window);
+}
+
+static void
+visit_types_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+
+  present_and_follow (self, clinic_visit_types_window_new (root_window (self), session_of (self)));
+}
+
+static void
+exceptions_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+  const ClinicProvider *p = current_provider (self);
+
+  present_and_follow (self, clinic_exceptions_window_new (root_window (self), session_of (self),
+                                                          p != NULL ? p->user_id : CLINIC_EXCEPTIONS_ALL));
+}
+
 static void
 export_ics_action (GtkWidget  *widget,
                    const char *action_name,
@@ -807,6 +841,8 @@ clinic_calendar_section_session_set (ClinicSection *section)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.visit-type",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.visit-types",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
 
   self->tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
@@ -893,6 +929,8 @@ clinic_calendar_section_class_init (ClinicCalendarSectionClass *klass)
   gtk_widget_class_install_action (widget_class, "calendar.hours", NULL, hours_action);
   gtk_widget_class_install_action (widget_class, "calendar.exception", NULL, exception_action);
   gtk_widget_class_install_action (widget_class, "calendar.visit-type", NULL, visit_type_action);
+  gtk_widget_class_install_action (widget_class, "calendar.visit-types", NULL, visit_types_action);
+  gtk_widget_class_install_action (widget_class, "calendar.exceptions", NULL, exceptions_action);
   gtk_widget_class_install_action (widget_class, "calendar.import-ics", NULL, import_ics_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, "calendar.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous", NULL);

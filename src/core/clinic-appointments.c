@@ -431,14 +431,9 @@ clinic_appointments_book_locked (ClinicSession        *session,
   override = b->override_reason != NULL ? g_strstrip (g_strdup (b->override_reason)) : g_strdup ("");
 
   type = clinic_schedule_fetch_visit_type (db, b->visit_type_id, error);
-  if (type == NULL || !clinic_schedule_check_provider (db, b->provider_id, error))
+  if (type == NULL || !clinic_schedule_check_provider (db, b->provider_id, error)
+      || !clinic_schedule_check_bookable (session, type, error))
     return 0;
-  if (!type->active
-      || (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable))
-    {
-      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
-      return 0;
-    }
   stmt = clinic_db_prepare (db, "SELECT status FROM patients WHERE id = ?1", error);
   if (stmt == NULL)
     return 0;

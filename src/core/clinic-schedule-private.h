@@ -31,6 +31,11 @@ gboolean         clinic_schedule_check_provider   (ClinicDb       *db,
 ClinicVisitType *clinic_schedule_fetch_visit_type (ClinicDb       *db,
                                                    gint64          id,
                                                    GError        **error);
+/* May @session book a new visit of @type? Not once it is retired (its
+ * appointments keep it), nor at the kiosk unless patients may book it. */
+gboolean         clinic_schedule_check_bookable   (ClinicSession          *session,
+                                                   const ClinicVisitType  *type,
+                                                   GError                **error);
 GArray          *clinic_schedule_read_hours       (ClinicDb       *db,
                                                    gint64          provider_id,
                                                    GError        **error);

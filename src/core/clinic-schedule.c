@@ -425,6 +425,25 @@ clinic_schedule_fetch_visit_type (ClinicDb  *db,
   return t;
 }
 
+gboolean
+clinic_schedule_check_bookable (ClinicSession          *session,
+                                const ClinicVisitType  *type,
+                                GError                **error)
+{
+  if (!type->active)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("“%s” is retired and no longer booked. Please choose another visit type."), type->name);
+      return FALSE;
+    }
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ClinicVisitType *
 clinic_visit_types_lookup (ClinicSession  *session,
                            const char     *name,
@@ -729,6 +748,18 @@ clinic_schedule_exception_free (ClinicScheduleException *e)
     return;
   g_free (e->reason);
   g_free (e);
+}
+
+ClinicScheduleException *
+clinic_schedule_exception_copy (const ClinicScheduleException *e)
+{
+  ClinicScheduleException *copy;
+
+  g_return_val_if_fail (e != NULL, NULL);
+
+  copy = g_memdup2 (e, sizeof *e);
+  copy->reason = g_strdup (e->reason);
+  return copy;
 }
 
 gint64
@@ -1134,12 +1165,8 @@ clinic_schedule_availability (ClinicSession  *session,
   type = clinic_schedule_fetch_visit_type (db, visit_type_id, error);
   if (type == NULL)
     return NULL;
-  if (!type->active
-      || (clinic_session_get_kind (session) == CLINIC_USER_PATIENT && !type->patient_bookable))
-    {
-      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID, _("“%s” cannot be booked."), type->name);
-      return NULL;
-    }
+  if (!clinic_schedule_check_bookable (session, type, error))
+    return NULL;
   tz = clinic_schedule_get_timezone (db);
 
   if (provider_id != 0)

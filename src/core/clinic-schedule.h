@@ -137,6 +137,9 @@ typedef struct
 } ClinicScheduleException;
 
 void       clinic_schedule_exception_free (ClinicScheduleException *exception);
+/* A deep copy of @exception (to add it again after a removal, for one).
+ * (transfer full) */
+ClinicScheduleException *clinic_schedule_exception_copy (const ClinicScheduleException *exception);
 
 gint64     clinic_schedule_add_exception  (ClinicSession                  *session,
                                            const ClinicScheduleException  *exception,

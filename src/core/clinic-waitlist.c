@@ -166,7 +166,8 @@ clinic_waitlist_add (ClinicSession              *session,
     return 0;
   if (!check_patient (db, entry->patient_id, error)
       || (entry->provider_id != 0 && !clinic_schedule_check_provider (db, entry->provider_id, error))
-      || (type = clinic_schedule_fetch_visit_type (db, entry->visit_type_id, error)) == NULL)
+      || (type = clinic_schedule_fetch_visit_type (db, entry->visit_type_id, error)) == NULL
+      || !clinic_schedule_check_bookable (session, type, error))
     goto fail;
 
   stmt = clinic_db_prepare (db,
