@@ -598,8 +598,8 @@ require_rooms_read (ClinicSession  *session,
   return clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_OWN, error);
 }
 
-/* Every room, by name: there are a handful, and the name comparisons
- * below fold case beyond ASCII, which SQLite's NOCASE does not. */
+/* Every room, by name: there are a handful, and clinic_rooms_find()
+ * folds case beyond ASCII, which SQLite's NOCASE does not. */
 static GPtrArray *
 read_rooms (ClinicDb  *db,
             gboolean   include_inactive,
@@ -634,14 +634,13 @@ read_rooms (ClinicDb  *db,
   return g_steal_pointer (&list);
 }
 
-/* The room in @rooms named @name in any case, or NULL. */
-static const ClinicRoom *
-find_room (GPtrArray  *rooms,
-           const char *name)
+const ClinicRoom *
+clinic_rooms_find (GPtrArray  *rooms,
+                   const char *name)
 {
   g_autofree char *folded = g_utf8_casefold (name, -1);
 
-  for (guint i = 0; i < rooms->len; i++)
+  for (guint i = 0; rooms != NULL && i < rooms->len; i++)
     {
       const ClinicRoom *room = rooms->pdata[i];
       g_autofree char *other = g_utf8_casefold (room->name, -1);
@@ -677,7 +676,7 @@ clinic_rooms_lookup (ClinicSession  *session,
   rooms = read_rooms (clinic_session_get_db (session), TRUE, error);
   if (rooms == NULL)
     return NULL;
-  found = find_room (rooms, trimmed);
+  found = clinic_rooms_find (rooms, trimmed);
   if (found == NULL)
     {
       g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
@@ -722,7 +721,7 @@ clinic_rooms_save (ClinicSession     *session,
    * "room 1" at once cannot both pass. */
   if ((rooms = read_rooms (db, TRUE, error)) == NULL)
     goto fail;
-  same = find_room (rooms, name);
+  same = clinic_rooms_find (rooms, name);
   if (same != NULL && same->id != room->id)
     {
       if (same->active)

@@ -123,6 +123,10 @@ GPtrArray *clinic_rooms_list            (ClinicSession          *session,
 gint64     clinic_rooms_save            (ClinicSession          *session,
                                          const ClinicRoom       *room,
                                          GError                **error);
+/* The room of @rooms (element-type ClinicRoom; may be NULL) named @name
+ * in any case (Unicode case folding), or NULL. (transfer none) */
+const ClinicRoom *clinic_rooms_find     (GPtrArray              *rooms,
+                                         const char             *name);
 /* The room named @name (any case), retired ones too, or NULL with
  * NOT_FOUND. */
 ClinicRoom *clinic_rooms_lookup         (ClinicSession          *session,
