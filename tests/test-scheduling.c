@@ -717,6 +717,24 @@ test_rooms_booking (Fixture       *f,
   b.room_id = one;
   g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
   g_assert_no_error (error);
+  /* Lang's free times leave out what Weber holds in their shared room. */
+  {
+    g_autoptr(GArray) slots = clinic_schedule_availability (f->front, f->lang, f->checkup, "2027-01-13",
+                                                            "2027-01-13", &error);
+    gboolean half_past_three = FALSE, half_past_four = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < slots->len; i++)
+      {
+        gint64 start = g_array_index (slots, ClinicSlot, i).starts_at;
+
+        g_assert_true (start + 30 * 60 <= at (f, "2027-01-13 16:00") || start >= at (f, "2027-01-13 16:30"));
+        half_past_three |= start == at (f, "2027-01-13 15:30");
+        half_past_four |= start == at (f, "2027-01-13 16:30");
+      }
+    g_assert_true (half_past_three);
+    g_assert_true (half_past_four);
+  }
   b.provider_id = f->lang;
   b.room_id = 0;
   b.patient_id = f->otto;

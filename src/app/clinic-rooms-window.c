@@ -198,22 +198,36 @@ clinic_rooms_window_add (ClinicRoomsWindow *self)
   return id;
 }
 
+/* Saves room @room_id with @name (NULL: as it is) and @active. */
+static gboolean
+change (ClinicRoomsWindow *self,
+        gint64             room_id,
+        const char        *name,
+        gboolean           active)
+{
+  const ClinicRoom *room = room_by_id (self, room_id);
+  ClinicRoom changed = { 0 };
+
+  if (room == NULL)
+    return FALSE;
+  changed.id = room->id;
+  changed.name = (char *) (name != NULL ? name : room->name);
+  changed.active = active;
+  return save (self, &changed) != 0;
+}
+
 gboolean
 clinic_rooms_window_rename (ClinicRoomsWindow *self,
                             gint64             room_id,
                             const char        *name)
 {
   const ClinicRoom *room;
-  ClinicRoom changed = { 0 };
 
   g_return_val_if_fail (CLINIC_IS_ROOMS_WINDOW (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
 
-  if ((room = room_by_id (self, room_id)) == NULL)
-    return FALSE;
-  changed.id = room->id;
-  changed.name = (char *) name;
-  changed.active = room->active;
-  return save (self, &changed) != 0;
+  room = room_by_id (self, room_id);
+  return room != NULL && change (self, room_id, name, room->active);
 }
 
 gboolean
@@ -221,17 +235,8 @@ clinic_rooms_window_set_active (ClinicRoomsWindow *self,
                                 gint64             room_id,
                                 gboolean           active)
 {
-  const ClinicRoom *room;
-  ClinicRoom changed = { 0 };
-
   g_return_val_if_fail (CLINIC_IS_ROOMS_WINDOW (self), FALSE);
-
-  if ((room = room_by_id (self, room_id)) == NULL)
-    return FALSE;
-  changed.id = room->id;
-  changed.name = room->name;
-  changed.active = active;
-  return save (self, &changed) != 0;
+  return change (self, room_id, NULL, active);
 }
 
 static void

@@ -1324,14 +1324,17 @@ clinic_schedule_working_spans (ClinicDb   *db,
 }
 
 /* Takes the time of @provider_id's active appointments between @from and
- * @to out of @spans. */
+ * @to out of @spans; and the time other doctors' appointments hold a room
+ * the provider's working hours put them in then, since a booking there
+ * would take that room and be refused. */
 static gboolean
-subtract_appointments (ClinicDb  *db,
-                       GArray    *spans,
-                       gint64     provider_id,
-                       gint64     from,
-                       gint64     to,
-                       GError   **error)
+subtract_appointments (ClinicDb   *db,
+                       GTimeZone  *tz,
+                       GArray     *spans,
+                       gint64      provider_id,
+                       gint64      from,
+                       gint64      to,
+                       GError    **error)
 {
   sqlite3_stmt *stmt;
   int rc;
@@ -1348,6 +1351,40 @@ subtract_appointments (ClinicDb  *db,
   sqlite3_bind_int64 (stmt, 3, to);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     spans_subtract (spans, sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (db, rc, error);
+      return FALSE;
+    }
+
+  /* Only rooms the provider's hours name, so a clinic without shared
+   * rooms reads no row here. */
+  stmt = clinic_db_prepare (db,
+                            "SELECT starts_at, ends_at, room_id FROM appointments"
+                            " WHERE room_id IN (SELECT room_id FROM working_hours WHERE provider_id = ?1)"
+                            " AND provider_id != ?1 AND starts_at < ?3 AND starts_at > ?2 - 86400"
+                            " AND ends_at > ?2 AND status NOT IN ('cancelled', 'no-show')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, provider_id);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 start = sqlite3_column_int64 (stmt, 0), end = sqlite3_column_int64 (stmt, 1);
+      gint64 room = sqlite3_column_int64 (stmt, 2), at_start = 0, at_end = 0;
+
+      if (!clinic_schedule_hours_room (db, tz, provider_id, start, &at_start, error)
+          || !clinic_schedule_hours_room (db, tz, provider_id, end - 1, &at_end, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      if (at_start == room || at_end == room)
+        spans_subtract (spans, start, end);
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -1462,7 +1499,7 @@ clinic_schedule_availability (ClinicSession  *session,
 
       if (spans == NULL
           || (spans->len > 0
-              && !subtract_appointments (db, spans, id, g_array_index (spans, ClinicSpan, 0).start,
+              && !subtract_appointments (db, tz, spans, id, g_array_index (spans, ClinicSpan, 0).start,
                                          g_array_index (spans, ClinicSpan, spans->len - 1).end, error)))
         return NULL;
 

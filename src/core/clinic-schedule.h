@@ -200,8 +200,9 @@ typedef struct
 
 /* Free slots of @visit_type_id for @provider_id (0: every provider) from
  * local day @from to local day @to (ISO dates, inclusive): working hours
- * and extra hours, minus days off, blocks and active appointments, cut
- * into slots of the visit type's length on a grid of
+ * and extra hours, minus days off, blocks and active appointments (the
+ * doctor's own, and other doctors' in the room the hours put the doctor
+ * in), cut into slots of the visit type's length on a grid of
  * CLINIC_SLOT_STEP_MIN minutes, never in the past. By start, then
  * provider. (element-type ClinicSlot) */
 #define CLINIC_SLOT_STEP_MIN 15
