@@ -935,6 +935,17 @@ test_rooms (void)
   clinic_test_assert_all_named (GTK_WIDGET (rooms), FALSE);
   clinic_test_wait_for_draw (GTK_WIDGET (rooms));
   g_free (clinic_test_save_screenshot (GTK_WIDGET (rooms), "calendar-rooms-window"));
+  /* The row's own button brings it back; the focus, whose row was
+   * rebuilt, goes to the new room's field. */
+  gtk_widget_grab_focus (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"));
+  g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"), "clicked");
+  room_named ("Storage", &active);
+  g_assert_true (active);
+  g_assert_null (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"));
+  /* (An entry's focus is its text child's.) */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (rooms)), entry));
+  /* And retires it again, for the hours below. */
+  g_assert_true (clinic_rooms_window_set_active (rooms, other, FALSE));
   gtk_window_destroy (GTK_WINDOW (rooms));
   clinic_test_spin (50);
 

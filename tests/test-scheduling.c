@@ -545,6 +545,12 @@ test_rooms (Fixture       *f,
   g_free (room->name);
   room->name = g_strnfill (41, 'x');
   expect_room_refused (f, room, CLINIC_ERROR_INVALID, "40");
+  g_free (room->name);
+  room->name = g_strdup ("Room 1, upstairs");
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "commas");
+  g_free (room->name);
+  room->name = g_strdup ("Room\t2");
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "tabs");
   room->id = 999;
   g_free (room->name);
   room->name = g_strdup ("Nowhere");

@@ -175,10 +175,18 @@ save (ClinicRoomsWindow *self,
 {
   g_autoptr(GError) error = NULL;
   gint64 id = clinic_rooms_save (self->session, room, &error);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
   show_error (self, error);
   if (id != 0)
-    reload (self);
+    {
+      gboolean in_list = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box));
+
+      reload (self);
+      /* The row that had the focus is gone with the old list. */
+      if (in_list)
+        gtk_widget_grab_focus (GTK_WIDGET (self->new_entry));
+    }
   return id;
 }
 

@@ -713,6 +713,14 @@ clinic_rooms_save (ClinicSession     *session,
                            _("A room needs a name of at most 40 characters."));
       return 0;
     }
+  /* The name is a field of clinicctl's tab-separated lines and follows
+   * a block of hours in the working-hours form's comma-separated list. */
+  if (strpbrk (name, ",\t\n\r") != NULL)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("A room’s name cannot hold commas, tabs or line breaks."));
+      return 0;
+    }
 
   db = clinic_session_get_db (session);
   if (!clinic_db_begin_write (db, error))
