@@ -759,6 +759,36 @@ test_rooms_booking (Fixture       *f,
   b.starts_at = at (f, "2027-01-13 10:15");
   expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "overlaps another appointment");
 
+  /* An import without a room takes the hours' room too, and is refused
+   * when that room is taken. */
+  {
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+    g_autoptr(GPtrArray) day = NULL;
+    ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    a->patient_id = f->otto;
+    a->provider_id = f->weber;
+    a->visit_type_id = f->checkup;
+    a->starts_at = at (f, "2027-01-15 09:00");
+    g_ptr_array_add (list, a);
+    g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, 1);
+    g_assert_no_error (error);
+    day = clinic_appointments_list (f->front, a->starts_at, a->starts_at + 60, f->weber, &error);
+    g_assert_cmpuint (day->len, ==, 1);
+    g_assert_cmpint (((ClinicAppointment *) day->pdata[0])->room_id, ==, one);
+    a->provider_id = f->lang;
+    a->starts_at = at (f, "2027-01-13 16:15");
+    before = clinic_test_dump_tables (f->db);
+    g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, -1);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+    g_assert_nonnull (strstr (error->message, "“Room 1”"));
+    g_clear_error (&error);
+    after = clinic_test_dump_tables (f->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
   /* A retired or unknown room cannot be booked; a retired room keeps the
    * appointments already in it. */
   b.starts_at = at (f, "2027-01-14 14:00");

@@ -1099,7 +1099,7 @@ clinic_appointments_import_locked (ClinicSession       *session,
       const ClinicAppointment *a = appointments->pdata[i];
       GError *local = NULL;
       ClinicVisitType *type = g_hash_table_lookup (types, &a->visit_type_id);
-      gint64 end;
+      gint64 end, room_id = a->room_id;
 
       if (type == NULL)
         {
@@ -1123,8 +1123,11 @@ clinic_appointments_import_locked (ClinicSession       *session,
           if (end <= a->starts_at || end - a->starts_at > 86400)
             g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                                  _("An appointment must end after it starts, within a day."));
-          else
-            clinic_appointments_check_overlap (db, tz, a->provider_id, a->room_id, a->starts_at, end, 0, &local);
+          /* Without a room, the room of the doctor's hours, as a
+           * booking takes it. */
+          else if (room_id != 0
+                   || clinic_schedule_hours_room (db, tz, a->provider_id, a->starts_at, &room_id, &local))
+            clinic_appointments_check_overlap (db, tz, a->provider_id, room_id, a->starts_at, end, 0, &local);
         }
       if (local == NULL)
         {
@@ -1139,7 +1142,7 @@ clinic_appointments_import_locked (ClinicSession       *session,
               sqlite3_bind_int64 (stmt, 1, a->patient_id);
               sqlite3_bind_int64 (stmt, 2, a->provider_id);
               sqlite3_bind_int64 (stmt, 3, a->visit_type_id);
-              sqlite3_bind_int64 (stmt, 4, a->room_id);
+              sqlite3_bind_int64 (stmt, 4, room_id);
               sqlite3_bind_int64 (stmt, 5, a->starts_at);
               sqlite3_bind_int64 (stmt, 6, end);
               sqlite3_bind_text (stmt, 7, status_keys[a->status], -1, SQLITE_STATIC);

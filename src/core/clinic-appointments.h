@@ -156,7 +156,8 @@ GPtrArray *clinic_appointments_for_patient (ClinicSession        *session,
                                             GError              **error);
 
 /* Imports @appointments (ClinicAppointment: patient, provider, visit
- * type, room, start, end, status, reason, note; ids ignored) in one
+ * type, room (0: the room of the doctor's hours, as a booking takes it),
+ * start, end, status, reason, note; ids ignored) in one
  * transaction: appointments from another system, an .ics file or the demo
  * clinic. Each is checked like a booking against the book and the ones
  * before it, except that past times are allowed (they are history) and
