@@ -11,6 +11,7 @@
 #include "clinic-db.h"
 #include "clinic-exceptions-window.h"
 #include "clinic-keys.h"
+#include "clinic-rooms-window.h"
 #include "clinic-schedule.h"
 #include "clinic-sign-in-page.h"
 #include "clinic-test-db.h"
@@ -19,6 +20,7 @@
 #include "clinic-window.h"
 
 static ClinicApplication *app;
+static char              *dir;
 
 static void
 test_main_window (void)
@@ -123,6 +125,42 @@ test_schedule_windows (void)
   clinic_test_remove_tree (folder);
 }
 
+/* The Rooms window, with an active and a retired room: every row's name
+ * field and buttons say which room they belong to. */
+static void
+test_rooms_window (void)
+{
+  const ClinicCredentials creds = { "admin", "quiet river under old stone", NULL, &CLINIC_KDF_LIMITS_TEST };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "rooms.db", NULL);
+  g_autofree char *recovery = NULL;
+  g_autoptr(ClinicDb) db = NULL;
+  g_autoptr(ClinicSession) admin = NULL;
+  GtkWindow *window;
+
+  clinic_keys_allow_test_limits (TRUE);
+  db = clinic_db_create (path, "Lindenhof Practice", &creds, &recovery, &error);
+  g_assert_no_error (error);
+  admin = clinic_session_start (db, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(ClinicRoom) room = clinic_room_new ();
+
+      g_free (room->name);
+      room->name = g_strdup (i == 0 ? "Room 1" : "Old store");
+      room->active = i == 0;
+      g_assert_cmpint (clinic_rooms_save (admin, room, &error), >, 0);
+      g_assert_no_error (error);
+    }
+  window = clinic_rooms_window_new (NULL, admin);
+  gtk_window_present (window);
+  clinic_test_wait_for_draw (GTK_WIDGET (window));
+  clinic_test_assert_all_named (GTK_WIDGET (window), FALSE);
+  gtk_window_destroy (window);
+  clinic_test_spin (20);
+}
+
 /* The check itself can fail: an icon-only button with no name is caught,
  * and the same button with a name passes. */
 static void
@@ -165,7 +203,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *dir = NULL;
   g_autofree char *database = NULL;
   int status;
 
@@ -182,13 +219,15 @@ main (int   argc,
   g_test_add_func ("/a11y/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/a11y/about-window", test_about_window);
   g_test_add_func ("/a11y/schedule-windows", test_schedule_windows);
+  g_test_add_func ("/a11y/rooms-window", test_rooms_window);
 
   status = g_test_run ();
 
   gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (app)));
   clinic_test_spin (20);
   g_object_unref (app);
-  g_rmdir (dir);
+  clinic_test_remove_tree (dir);
+  g_free (dir);
 
   return status;
 }

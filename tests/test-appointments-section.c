@@ -255,7 +255,18 @@ test_front_desk (Fixture       *f,
   gint64 first, second;
 
   first = book (f, f->paula, f->weber, "2040-01-04 09:00");
-  second = book (f, f->otto, f->lang, "2040-01-04 10:00");
+  /* Dr. Lang's in a room, which the Doctor column shows. */
+  {
+    g_autoptr(ClinicRoom) room = clinic_room_new ();
+    ClinicBooking b = { f->otto, f->lang, f->checkup, 0, at (f, "2040-01-04 10:00"), 0, "Back pain", NULL, NULL };
+
+    g_free (room->name);
+    room->name = g_strdup ("Room 3");
+    b.room_id = clinic_rooms_save (f->admin, room, &error);
+    g_assert_no_error (error);
+    second = clinic_appointments_book (f->front, &b, &error);
+    g_assert_no_error (error);
+  }
   book (f, f->otto, f->weber, "2040-01-05 09:00");
   wait->patient_id = f->otto;
   wait->provider_id = f->weber;
@@ -283,7 +294,7 @@ test_front_desk (Fixture       *f,
   clinic_appointments_section_set_range (section, "2040-01-04", "");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
   clinic_test_wait_for_draw (GTK_WIDGET (section));
-  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (section), "Dr. Lang"));
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (section), "Dr. Lang · Room 3"));
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (section), "09:00–09:30"));
   clinic_test_assert_all_named (gtk_widget_get_ancestor (GTK_WIDGET (section), GTK_TYPE_WINDOW), TRUE);
   shot = clinic_test_save_screenshot (GTK_WIDGET (section), "appointments-front-desk");

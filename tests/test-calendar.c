@@ -12,6 +12,7 @@
 #include "clinic-schedule-forms.h"
 #include "clinic-form-window.h"
 #include "clinic-ics-dialogs.h"
+#include "clinic-rooms-window.h"
 #include "clinic-calendar-view.h"
 #include "clinic-error.h"
 #include "clinic-keys.h"
@@ -883,14 +884,14 @@ test_schedule_forms (void)
   gint64 before;
 
   /* The parser by itself. */
-  g_assert_true (clinic_hours_parse_day ("8:00-12:00, 13:00-17:30", 2, parsed, &error));
+  g_assert_true (clinic_hours_parse_day ("8:00-12:00, 13:00-17:30", 2, NULL, parsed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (parsed->len, ==, 2);
   g_assert_cmpint (g_array_index (parsed, ClinicHoursBlock, 1).end_min, ==, 17 * 60 + 30);
-  g_assert_false (clinic_hours_parse_day ("8-12", 2, parsed, &error));
+  g_assert_false (clinic_hours_parse_day ("8-12", 2, NULL, parsed, &error));
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_false (clinic_hours_parse_day ("08:00-25:00", 2, parsed, &error));
+  g_assert_false (clinic_hours_parse_day ("08:00-25:00", 2, NULL, parsed, &error));
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
   g_clear_error (&error);
 
@@ -1060,6 +1061,168 @@ test_series_move_and_cancel (void)
   view_close (&v);
 }
 
+/* The day after the Monday: the rooms test books there, out of the
+ * other tests' way. */
+static gint64
+tuesday_at (int minute)
+{
+  GDate day;
+
+  g_date_clear (&day, 1);
+  g_date_set_parse (&day, monday);
+  g_assert_true (g_date_valid (&day));
+  g_date_add_days (&day, 1);
+  return clinic_local_to_unix (tz, g_date_get_year (&day), g_date_get_month (&day), g_date_get_day (&day), minute);
+}
+
+static gint64
+room_named (const char *name,
+            gboolean   *active)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicRoom) room = clinic_rooms_lookup (admin, name, &error);
+
+  g_assert_no_error (error);
+  if (active != NULL)
+    *active = room->active;
+  return room->id;
+}
+
+/* Rooms from the calendar's menu: added, refused in place, renamed and
+ * retired in the Rooms window; named in a doctor's working hours; then
+ * the booking dialog preselects it and books into it, and a second
+ * doctor asking for it at that time is told the room is taken. */
+static void
+test_rooms (void)
+{
+  g_autoptr(GError) error = NULL;
+  ClinicRoomsWindow *rooms;
+  ClinicFormWindow *form;
+  ClinicBookingDialog *dialog;
+  GtkWidget *entry;
+  gint64 seven, other, id;
+  gboolean active = TRUE;
+  View v;
+
+  view_open (&v, admin);
+  clinic_calendar_view_set_provider (v.view, weber);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.rooms", NULL));
+  clinic_test_spin (50);
+  rooms = CLINIC_ROOMS_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_ROOMS_WINDOW));
+  g_assert_nonnull (rooms);
+  entry = clinic_test_find_widget (GTK_WIDGET (rooms), GTK_TYPE_ENTRY);
+  clinic_test_type (entry, "Room 7");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rooms), "rooms.add", NULL));
+  g_assert_null (clinic_rooms_window_get_error (rooms));
+  seven = room_named ("Room 7", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  /* The same name in another case is refused in the window. */
+  clinic_test_type (entry, "room 7");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rooms), "rooms.add", NULL));
+  g_assert_nonnull (strstr (clinic_rooms_window_get_error (rooms), "already a room called “Room 7”"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "room 7");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Room 8");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rooms), "rooms.add", NULL));
+  g_assert_null (clinic_rooms_window_get_error (rooms));
+  other = room_named ("Room 8", NULL);
+  g_assert_true (clinic_rooms_window_rename (rooms, other, "Storage"));
+  g_assert_cmpint (room_named ("storage", NULL), ==, other);
+  g_assert_true (clinic_rooms_window_set_active (rooms, other, FALSE));
+  room_named ("Storage", &active);
+  g_assert_false (active);
+  g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (rooms), "Retired"));
+  clinic_test_assert_all_named (GTK_WIDGET (rooms), FALSE);
+  clinic_test_wait_for_draw (GTK_WIDGET (rooms));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (rooms), "calendar-rooms-window"));
+  /* The row's own button brings it back; the focus, whose row was
+   * rebuilt, goes to the new room's field. */
+  gtk_widget_grab_focus (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"));
+  g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"), "clicked");
+  room_named ("Storage", &active);
+  g_assert_true (active);
+  g_assert_null (find_button_labelled (GTK_WIDGET (rooms), "Reactivate"));
+  /* (An entry's focus is its text child's.) */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (rooms)), entry));
+  /* And retires it again, for the hours below. */
+  g_assert_true (clinic_rooms_window_set_active (rooms, other, FALSE));
+  gtk_window_destroy (GTK_WINDOW (rooms));
+  clinic_test_spin (50);
+
+  /* Dr. Weber works in Room 7 on Tuesday mornings; a room that does not
+   * exist, or is retired, is refused in the form. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.hours", NULL));
+  clinic_test_spin (50);
+  form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+  clinic_form_window_set_text (form, "2", "08:00-12:00 Attic, 13:00-17:00");
+  clinic_form_window_submit (form);
+  g_assert_nonnull (strstr (clinic_form_window_get_error (form), "Attic"));
+  clinic_form_window_set_text (form, "2", "08:00-12:00 storage, 13:00-17:00");
+  clinic_form_window_submit (form);
+  g_assert_nonnull (strstr (clinic_form_window_get_error (form), "retired"));
+  clinic_form_window_set_text (form, "2", "08:00 - 12:00 room 7, 13:00-17:00");
+  clinic_form_window_submit (form);
+  clinic_test_spin (50);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (v.section), "calendar.hours", NULL));
+  clinic_test_spin (50);
+  form = CLINIC_FORM_WINDOW (clinic_test_find_toplevel (CLINIC_TYPE_FORM_WINDOW));
+  {
+    g_autofree char *tuesday = clinic_form_window_get_text (form, "2");
+
+    g_assert_cmpstr (tuesday, ==, "08:00-12:00 Room 7, 13:00-17:00");
+  }
+  gtk_window_destroy (GTK_WINDOW (form));
+  clinic_test_spin (50);
+
+  /* The booking dialog shows the room of the hours and books into it. */
+  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, weber, tuesday_at (10 * 60)));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_cmpint (clinic_booking_dialog_get_room (dialog), ==, seven);
+  clinic_test_assert_all_named (GTK_WIDGET (dialog), FALSE);
+  clinic_booking_dialog_set_patient (dialog, paula);
+  id = clinic_booking_dialog_book (dialog, NULL);
+  g_assert_cmpint (id, >, 0);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (admin, id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (a->room_id, ==, seven);
+  }
+  clinic_test_spin (50);
+
+  /* Dr. Lang's hours name no room; asking for Room 7 at that time is
+   * refused with the room's name. */
+  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, lang, tuesday_at (10 * 60)));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_cmpint (clinic_booking_dialog_get_room (dialog), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (clinic_test_find_widget_by_name (GTK_WIDGET (dialog), "room_row")), 1);
+  g_assert_cmpint (clinic_booking_dialog_get_room (dialog), ==, seven);
+  clinic_booking_dialog_set_patient (dialog, otto);
+  g_assert_cmpint (clinic_booking_dialog_book (dialog, NULL), ==, 0);
+  g_assert_nonnull (strstr (clinic_booking_dialog_get_error (dialog), "The room “Room 7” is taken"));
+  clinic_test_wait_for_draw (GTK_WIDGET (dialog));
+  g_free (clinic_test_save_screenshot (GTK_WIDGET (dialog), "calendar-booking-room-taken"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The details on the calendar say which room. */
+  {
+    g_autofree char *tuesday = clinic_format_local_time (tz, tuesday_at (0));
+    GtkPopover *details;
+
+    tuesday[10] = '\0';
+    clinic_calendar_view_set_date (v.view, tuesday);
+    g_assert_true (clinic_calendar_view_reload (v.view, NULL));
+    clinic_test_wait_for_draw (GTK_WIDGET (v.window));
+    details = clinic_calendar_section_show_details (v.section, id);
+    g_assert_nonnull (details);
+
+    clinic_test_spin (50);
+    g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "Room: Room 7"));
+    gtk_popover_popdown (details);
+  }
+  view_close (&v);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1080,6 +1243,7 @@ main (int   argc,
   g_test_add_func ("/calendar/cancel-undo", test_cancel_undo);
   g_test_add_func ("/calendar/details-and-keys", test_details_and_keys);
   g_test_add_func ("/calendar/schedule-forms", test_schedule_forms);
+  g_test_add_func ("/calendar/rooms", test_rooms);
   g_test_add_func ("/calendar/timing", test_timing);
   g_test_add_func ("/calendar/series-move-and-cancel", test_series_move_and_cancel);
   status = g_test_run ();

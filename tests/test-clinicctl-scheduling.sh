@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-clinicctl-scheduling.sh CLINICCTL [RACES] — the appointment book
 # from the terminal: visit-types list, availability, appointments book /
-# list / cancel, a refused booking's sentence and status, and two clinicctl
+# list / cancel, rooms list / add / retire and booking into a room, a
+# refused booking's sentence and status, and two clinicctl
 # processes racing for one slot RACES times (20 here; the slow suite runs
 # more): exactly one wins every time.
 set -u
@@ -81,6 +82,53 @@ as frontdesk appointments cancel "$id" --reason "Patient is ill" 2> "$tmp/err"
 expect "cancel with a reason" 0 $?
 as frontdesk appointments list --date "$day" --doctor weber | grep -q "^$id	.*	cancelled	" \
   && ok "…listed as cancelled" || no "not cancelled"
+
+# Rooms: the demo has three, Room 1 for weber's hours and Room 2 for
+# doctor2's. Only an administrator adds or retires one.
+as frontdesk rooms list > "$tmp/rooms" 2> "$tmp/err"
+expect "rooms list" 0 $?
+[ "$(cat "$tmp/rooms")" = "$(printf 'Room 1\tactive\nRoom 2\tactive\nRoom 3\tactive')" ] \
+  && ok "…one a line, the name first" || no "rooms: $(cat "$tmp/rooms")"
+as frontdesk rooms add "Room 4" > /dev/null 2> "$tmp/err"
+expect "the front desk cannot add a room" 1 $?
+as admin rooms add "  Room 4 " 2> "$tmp/err"
+expect "rooms add" 0 $?
+as admin rooms add "room 4" > /dev/null 2> "$tmp/err"
+expect "a name taken in another case is refused" 1 $?
+grep -q "already a room called “Room 4”" "$tmp/err" && ok "…naming the room" || no "said: $(cat "$tmp/err")"
+as frontdesk rooms list | grep -q "^Room 4	active$" && ok "…listed, trimmed" || no "Room 4 not listed"
+
+as frontdesk appointments book --doctor weber --patient C000002 --type Check-up --start "$day 09:00" \
+  --room "room 4" > "$tmp/id" 2> "$tmp/err"
+expect "booking with --room" 0 $?
+rid=$(cat "$tmp/id")
+as frontdesk appointments book --doctor doctor2 --patient C000003 --type Check-up --start "$day 09:00" \
+  --room "Room 4" > /dev/null 2> "$tmp/err"
+expect "another doctor in the same room at the same time is refused" 1 $?
+grep -q "The room “Room 4” is taken" "$tmp/err" && ok "…naming the room" || no "said: $(cat "$tmp/err")"
+as frontdesk appointments book --doctor weber --patient C000003 --type Check-up --start "$day 10:00" \
+  > "$tmp/id2" 2> "$tmp/err"
+expect "booking without --room" 0 $?
+as frontdesk appointments list --date "$day" --doctor weber > "$tmp/list" 2> "$tmp/err"
+grep -q "^$rid	.*	booked	C000002	[^	]*	Room 4$" "$tmp/list" \
+  && ok "…list shows the room asked for, last" || no "list: $(cat "$tmp/list")"
+grep -q "^$(cat "$tmp/id2")	.*	booked	C000003	[^	]*	Room 1$" "$tmp/list" \
+  && ok "…and the room of the doctor's hours when none was asked for" || no "list: $(cat "$tmp/list")"
+as frontdesk appointments book --doctor weber --patient C000003 --type Check-up --start "$day 11:00" \
+  --room "Attic" > /dev/null 2> "$tmp/err"
+expect "an unknown room is refused" 1 $?
+grep -q "no room “Attic”" "$tmp/err" && ok "…and says so" || no "said: $(cat "$tmp/err")"
+as admin rooms retire "Room 4" 2> "$tmp/err"
+expect "rooms retire" 0 $?
+as frontdesk rooms list | grep -q "^Room 4" && no "a retired room is listed" || ok "…no longer listed"
+as frontdesk rooms list --all | grep -q "^Room 4	retired$" && ok "…but with --all, as retired" \
+  || no "--all: $(as frontdesk rooms list --all)"
+as frontdesk appointments list --date "$day" --doctor weber | grep -q "^$rid	.*	Room 4$" \
+  && ok "…its booked appointment keeps the room" || no "lost the room"
+as frontdesk appointments book --doctor weber --patient C000003 --type Check-up --start "$day 11:00" \
+  --room "Room 4" > /dev/null 2> "$tmp/err"
+expect "a retired room cannot be booked" 1 $?
+grep -q "retired" "$tmp/err" && ok "…and says so" || no "said: $(cat "$tmp/err")"
 
 # The race: two programs book the same free time for different patients,
 # on the hour and half hour (30-minute visits that do not touch each other).

@@ -665,6 +665,32 @@ call_visit_types_save (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_rooms_list (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(GPtrArray) list = clinic_rooms_list (s, TRUE, error);
+
+  return list != NULL;
+}
+
+static gboolean
+call_rooms_lookup (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicRoom) room = clinic_rooms_lookup (s, "Room 1", error);
+
+  return room != NULL;
+}
+
+static gboolean
+call_rooms_save (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicRoom) room = clinic_room_new ();
+
+  g_free (room->name);
+  room->name = g_strdup ("Room 2");
+  return clinic_rooms_save (s, room, error) != 0;
+}
+
+static gboolean
 call_audit_export_csv (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
@@ -939,6 +965,9 @@ static const Row rows[] = {
   { "clinic_providers_list",            SCHEDULE_ANY, call_providers_list },
   { "clinic_providers_lookup",          SCHEDULE_ANY, call_providers_lookup },
   { "clinic_providers_set",             CLINIC_PERMISSION_USERS, call_providers_set },
+  { "clinic_rooms_list",                SCHEDULE_ANY, call_rooms_list },
+  { "clinic_rooms_lookup",              SCHEDULE_ANY, call_rooms_lookup },
+  { "clinic_rooms_save",                CLINIC_PERMISSION_SETTINGS, call_rooms_save },
   { "clinic_schedule_add_exception",    SCHEDULE_ANY, call_schedule_add_exception },
   { "clinic_schedule_availability",     SCHEDULE_ANY, call_schedule_availability },
   { "clinic_schedule_get_hours",        SCHEDULE_ANY, call_schedule_get_hours },
@@ -1163,6 +1192,14 @@ fixture_set_up (Fixture       *f,
     t->patient_bookable = TRUE;
     f->visit_type_id = clinic_visit_types_save (f->admin, t, &error);
     g_assert_no_error (error);
+    {
+      g_autoptr(ClinicRoom) room = clinic_room_new ();
+
+      g_free (room->name);
+      room->name = g_strdup ("Room 1");
+      g_assert_cmpint (clinic_rooms_save (f->admin, room, &error), >, 0);
+      g_assert_no_error (error);
+    }
     b.patient_id = f->patient_id;
     b.provider_id = f->doctor_id;
     b.visit_type_id = f->visit_type_id;

@@ -481,6 +481,349 @@ test_booking_refusals (Fixture       *f,
   expect_refused (f, f->front, &b, CLINIC_ERROR_NOT_FOUND, NULL);
 }
 
+/* --- Rooms -------------------------------------------------------------------- */
+
+static gint64
+add_room (Fixture    *f,
+          const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicRoom) room = clinic_room_new ();
+  gint64 id;
+
+  g_free (room->name);
+  room->name = g_strdup (name);
+  id = clinic_rooms_save (f->admin, room, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+expect_room_refused (Fixture    *f,
+                     ClinicRoom *room,
+                     int         code,
+                     const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = clinic_test_dump_tables (f->db);
+  g_autofree char *after = NULL;
+
+  g_assert_cmpint (clinic_rooms_save (f->admin, room, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, code);
+  if (words != NULL && strstr (error->message, words) == NULL)
+    g_error ("“%s” does not say “%s”", error->message, words);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_rooms (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicRoom) room = clinic_room_new ();
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(ClinicRoom) found = NULL;
+  gint64 one, two;
+
+  /* Names are trimmed, unique in any case, and not empty. */
+  g_free (room->name);
+  room->name = g_strdup ("  Room 1 ");
+  one = clinic_rooms_save (f->admin, room, &error);
+  g_assert_no_error (error);
+  two = add_room (f, "Äskulap");
+  g_free (room->name);
+  room->name = g_strdup ("room 1");
+  expect_room_refused (f, room, CLINIC_ERROR_CONFLICT, "“Room 1”");
+  g_free (room->name);
+  room->name = g_strdup ("äSKULAP");
+  expect_room_refused (f, room, CLINIC_ERROR_CONFLICT, "already");
+  g_free (room->name);
+  room->name = g_strdup ("   ");
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "name");
+  g_free (room->name);
+  room->name = g_strnfill (41, 'x');
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "40");
+  g_free (room->name);
+  room->name = g_strdup ("Room 1, upstairs");
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "commas");
+  g_free (room->name);
+  room->name = g_strdup ("Room\t2");
+  expect_room_refused (f, room, CLINIC_ERROR_INVALID, "tabs");
+  room->id = 999;
+  g_free (room->name);
+  room->name = g_strdup ("Nowhere");
+  expect_room_refused (f, room, CLINIC_ERROR_NOT_FOUND, NULL);
+
+  /* Renaming keeps the id; its own name in another case is no clash. */
+  room->id = one;
+  g_free (room->name);
+  room->name = g_strdup ("ROOM 1");
+  g_assert_cmpint (clinic_rooms_save (f->admin, room, &error), ==, one);
+  g_assert_no_error (error);
+  found = clinic_rooms_lookup (f->front, "room 1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (found->id, ==, one);
+  g_assert_cmpstr (found->name, ==, "ROOM 1");
+  g_assert_true (found->active);
+  g_clear_pointer (&found, clinic_room_free);
+  found = clinic_rooms_lookup (f->front, "äskulap", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (found->id, ==, two);
+  g_clear_pointer (&found, clinic_room_free);
+  g_assert_null (clinic_rooms_lookup (f->front, "Room 9", &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Lists by name; retired ones only when asked for. Patients see none. */
+  list = clinic_rooms_list (f->doctor, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (((ClinicRoom *) list->pdata[0])->name, ==, "ROOM 1");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  room->active = FALSE;
+  g_assert_cmpint (clinic_rooms_save (f->admin, room, &error), ==, one);
+  g_assert_no_error (error);
+  list = clinic_rooms_list (f->front, FALSE, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (((ClinicRoom *) list->pdata[0])->id, ==, two);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = clinic_rooms_list (f->front, TRUE, &error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpint (((ClinicRoom *) list->pdata[0])->id, ==, one);
+  g_assert_false (((ClinicRoom *) list->pdata[0])->active);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  g_assert_null (clinic_rooms_list (f->patient, TRUE, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* A retired name is still taken: reactivate it instead. */
+  {
+    g_autoptr(ClinicRoom) again = clinic_room_new ();
+
+    g_free (again->name);
+    again->name = g_strdup ("Room 1");
+    expect_room_refused (f, again, CLINIC_ERROR_CONFLICT, "reactivate");
+  }
+  room->active = TRUE;
+  g_assert_cmpint (clinic_rooms_save (f->admin, room, &error), ==, one);
+  g_assert_no_error (error);
+
+  /* Only SETTINGS changes rooms; every change is audited. */
+  g_assert_cmpint (clinic_rooms_save (f->front, room, &error), ==, 0);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'room.added'"),
+                   ==, 2);
+  g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM audit_log WHERE action = 'room.changed'"),
+                   ==, 3);
+}
+
+/* Weber works in Room 1 in the mornings (no room in the afternoons);
+ * Lang shares Room 1 on Wednesday afternoons. */
+static void
+test_rooms_booking (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  ClinicBooking b = { f->paula, f->weber, f->checkup, 0, 0, 0, "Cough", NULL, NULL };
+  gint64 one = add_room (f, "Room 1");
+  gint64 two = add_room (f, "Room 2");
+  gint64 retired;
+  gint64 id;
+
+  for (int day = 1; day <= 5; day++)
+    {
+      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, one };
+      ClinicHoursBlock afternoon = { day, 13 * 60, 17 * 60, 0 };
+
+      g_array_append_val (blocks, morning);
+      g_array_append_val (blocks, afternoon);
+    }
+  g_assert_true (clinic_schedule_set_hours (f->admin, f->weber, blocks, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GArray) read = clinic_schedule_get_hours (f->front, f->weber, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_array_index (read, ClinicHoursBlock, 0).room_id, ==, one);
+    g_assert_cmpint (g_array_index (read, ClinicHoursBlock, 1).room_id, ==, 0);
+  }
+  g_array_set_size (blocks, 0);
+  {
+    ClinicHoursBlock wednesday = { 3, 13 * 60, 17 * 60, one };
+
+    g_array_append_val (blocks, wednesday);
+  }
+  g_assert_true (clinic_schedule_set_hours (f->admin, f->lang, blocks, &error));
+  g_assert_no_error (error);
+
+  /* Hours naming a room that does not exist, or is retired, are refused. */
+  {
+    g_autoptr(ClinicRoom) r = clinic_room_new ();
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    g_free (r->name);
+    r->name = g_strdup ("Old store");
+    r->active = FALSE;
+    retired = clinic_rooms_save (f->admin, r, &error);
+    g_assert_no_error (error);
+    before = clinic_test_dump_tables (f->db);
+    g_array_index (blocks, ClinicHoursBlock, 0).room_id = retired;
+    g_assert_false (clinic_schedule_set_hours (f->admin, f->lang, blocks, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "Old store"));
+    g_clear_error (&error);
+    g_array_index (blocks, ClinicHoursBlock, 0).room_id = 999;
+    g_assert_false (clinic_schedule_set_hours (f->admin, f->lang, blocks, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    after = clinic_test_dump_tables (f->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  /* A morning booking without a room takes the hours' room. */
+  b.starts_at = at (f, "2027-01-13 10:00");
+  id = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, id, &error);
+
+    g_assert_cmpint (a->room_id, ==, one);
+    g_assert_cmpstr (a->room_name, ==, "Room 1");
+  }
+  /* An afternoon one has none; an explicit room is kept. */
+  b.starts_at = at (f, "2027-01-13 14:00");
+  id = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, id, &error);
+
+    g_assert_cmpint (a->room_id, ==, 0);
+    g_assert_cmpstr (a->room_name, ==, "");
+  }
+  b.starts_at = at (f, "2027-01-13 15:00");
+  b.room_id = two;
+  id = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, id, &error);
+
+    g_assert_cmpint (a->room_id, ==, two);
+    g_assert_cmpstr (a->room_name, ==, "Room 2");
+  }
+
+  /* Two doctors, one room: Lang's Wednesday afternoon is in Room 1, so
+   * an explicit booking of Room 1 at 15:00 for Weber clashes with nothing
+   * yet, but Lang then cannot take Room 1 at 15:15. */
+  b.starts_at = at (f, "2027-01-13 16:00");
+  b.room_id = one;
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+  /* Lang's free times leave out what Weber holds in their shared room. */
+  {
+    g_autoptr(GArray) slots = clinic_schedule_availability (f->front, f->lang, f->checkup, "2027-01-13",
+                                                            "2027-01-13", &error);
+    gboolean half_past_three = FALSE, half_past_four = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < slots->len; i++)
+      {
+        gint64 start = g_array_index (slots, ClinicSlot, i).starts_at;
+
+        g_assert_true (start + 30 * 60 <= at (f, "2027-01-13 16:00") || start >= at (f, "2027-01-13 16:30"));
+        half_past_three |= start == at (f, "2027-01-13 15:30");
+        half_past_four |= start == at (f, "2027-01-13 16:30");
+      }
+    g_assert_true (half_past_three);
+    g_assert_true (half_past_four);
+  }
+  b.provider_id = f->lang;
+  b.room_id = 0;
+  b.patient_id = f->otto;
+  b.starts_at = at (f, "2027-01-13 16:15");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "The room “Room 1” is taken");
+  /* Asking Lang for Room 2 instead: Weber's 15:00 is there until 15:30. */
+  b.room_id = two;
+  b.starts_at = at (f, "2027-01-13 15:15");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "“Room 2”");
+  b.starts_at = at (f, "2027-01-13 15:30");
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+  /* The doctor's own clash is named as such, not as the room's. */
+  b.provider_id = f->weber;
+  b.room_id = one;
+  b.starts_at = at (f, "2027-01-13 10:15");
+  expect_refused (f, f->front, &b, CLINIC_ERROR_CONFLICT, "overlaps another appointment");
+
+  /* An import without a room takes the hours' room too, and is refused
+   * when that room is taken. */
+  {
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
+    g_autoptr(GPtrArray) day = NULL;
+    ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    a->patient_id = f->otto;
+    a->provider_id = f->weber;
+    a->visit_type_id = f->checkup;
+    a->starts_at = at (f, "2027-01-15 09:00");
+    g_ptr_array_add (list, a);
+    g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, 1);
+    g_assert_no_error (error);
+    day = clinic_appointments_list (f->front, a->starts_at, a->starts_at + 60, f->weber, &error);
+    g_assert_cmpuint (day->len, ==, 1);
+    g_assert_cmpint (((ClinicAppointment *) day->pdata[0])->room_id, ==, one);
+    a->provider_id = f->lang;
+    a->starts_at = at (f, "2027-01-13 16:15");
+    before = clinic_test_dump_tables (f->db);
+    g_assert_cmpint (clinic_appointments_import (f->admin, list, NULL, NULL, &error), ==, -1);
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+    g_assert_nonnull (strstr (error->message, "“Room 1”"));
+    g_clear_error (&error);
+    after = clinic_test_dump_tables (f->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  /* A retired or unknown room cannot be booked; a retired room keeps the
+   * appointments already in it. */
+  b.starts_at = at (f, "2027-01-14 14:00");
+  b.room_id = retired;
+  expect_refused (f, f->front, &b, CLINIC_ERROR_INVALID, "Old store");
+  b.room_id = 999;
+  expect_refused (f, f->front, &b, CLINIC_ERROR_NOT_FOUND, NULL);
+  {
+    g_autoptr(ClinicRoom) r = clinic_rooms_lookup (f->front, "Room 2", &error);
+
+    r->active = FALSE;
+    g_assert_cmpint (clinic_rooms_save (f->admin, r, &error), ==, two);
+    g_assert_no_error (error);
+    g_assert_cmpint (clinic_test_query_int (f->db, "SELECT count(*) FROM appointments WHERE room_id = 2"
+                                                   " AND status = 'booked'"), ==, 2);
+  }
+  /* Retiring Room 1 leaves Weber's mornings without a room to give. */
+  {
+    g_autoptr(ClinicRoom) r = clinic_rooms_lookup (f->front, "Room 1", &error);
+
+    r->active = FALSE;
+    g_assert_cmpint (clinic_rooms_save (f->admin, r, &error), ==, one);
+    g_assert_no_error (error);
+  }
+  b.room_id = 0;
+  b.starts_at = at (f, "2027-01-14 09:00");
+  id = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, id, &error);
+
+    g_assert_cmpint (a->room_id, ==, 0);
+  }
+}
+
 static void
 test_lifecycle (Fixture       *f,
                 gconstpointer  data)
@@ -2170,6 +2513,8 @@ main (int   argc,
   ADD ("/scheduling/availability", test_availability);
   ADD ("/scheduling/availability-dst", test_availability_dst);
   ADD ("/scheduling/booking-refusals", test_booking_refusals);
+  ADD ("/scheduling/rooms", test_rooms);
+  ADD ("/scheduling/rooms-booking", test_rooms_booking);
   ADD ("/scheduling/lifecycle", test_lifecycle);
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);

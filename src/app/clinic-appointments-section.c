@@ -243,7 +243,10 @@ cell_text (gpointer item,
     case COLUMN_ID:
       return g_strdup_printf ("%" G_GINT64_FORMAT, a->id);
     case COLUMN_DOCTOR:
-      return g_strdup (a->provider_name);
+      /* Translators: the doctor cell of the appointments table with the
+       * room the appointment is in */
+      return *a->room_name != '\0' ? g_strdup_printf (_("%s · %s"), a->provider_name, a->room_name)
+                                    : g_strdup (a->provider_name);
     case COLUMN_TYPE:
       return g_strdup (a->visit_type);
     case COLUMN_DATE:

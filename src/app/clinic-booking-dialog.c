@@ -27,6 +27,7 @@ struct _ClinicBookingDialog
   GTimeZone     *tz;
   GPtrArray     *providers;     /* ClinicProvider */
   GPtrArray     *types;         /* ClinicVisitType */
+  GPtrArray     *rooms;         /* ClinicRoom, active; the list's first row is "No room" */
   gint64         patient_id;
   gint64         from;          /* the free times listed start here */
   char          *error;
@@ -46,6 +47,8 @@ struct _ClinicBookingDialog
   GtkStringList *doctor_list;
   AdwComboRow   *type_row;
   GtkStringList *type_list;
+  AdwComboRow   *room_row;
+  GtkStringList *room_list;
   AdwEntryRow   *time_row;
   AdwEntryRow   *reason_row;
   AdwEntryRow   *note_row;
@@ -209,6 +212,53 @@ chosen_type (ClinicBookingDialog *self)
   return i < self->types->len ? ((ClinicVisitType *) g_ptr_array_index (self->types, i))->id : 0;
 }
 
+static gint64
+chosen_room (ClinicBookingDialog *self)
+{
+  guint i = adw_combo_row_get_selected (self->room_row);
+
+  return i >= 1 && i <= self->rooms->len ? ((ClinicRoom *) g_ptr_array_index (self->rooms, i - 1))->id : 0;
+}
+
+gint64
+clinic_booking_dialog_get_room (ClinicBookingDialog *self)
+{
+  g_return_val_if_fail (CLINIC_IS_BOOKING_DIALOG (self), 0);
+  return chosen_room (self);
+}
+
+/* Shows the room the booking would take from the doctor's working hours
+ * at the typed time ("No room" when they name none), as the core would
+ * choose it; the front desk may choose another. */
+static void
+preselect_room (ClinicBookingDialog *self)
+{
+  g_autoptr(GArray) hours = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  gint64 start = 0, room_id = 0;
+  int minute;
+
+  if (self->rooms->len == 0
+      || !clinic_parse_local_time (self->tz, gtk_editable_get_text (GTK_EDITABLE (self->time_row)), &start, NULL)
+      || (hours = clinic_schedule_get_hours (self->session, chosen_provider (self), NULL)) == NULL)
+    return;
+  utc = g_date_time_new_from_unix_utc (start);
+  local = g_date_time_to_timezone (utc, self->tz);
+  minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+  for (guint i = 0; i < hours->len; i++)
+    {
+      const ClinicHoursBlock *b = &g_array_index (hours, ClinicHoursBlock, i);
+
+      if (b->weekday == g_date_time_get_day_of_week (local) && b->start_min <= minute && minute < b->end_min)
+        room_id = b->room_id;
+    }
+  adw_combo_row_set_selected (self->room_row, 0);
+  for (guint i = 0; i < self->rooms->len; i++)
+    if (((ClinicRoom *) g_ptr_array_index (self->rooms, i))->id == room_id)
+      adw_combo_row_set_selected (self->room_row, i + 1);
+}
+
 gint64
 clinic_booking_dialog_get_provider (ClinicBookingDialog *self)
 {
@@ -277,6 +327,7 @@ static void
 on_choice_changed (ClinicBookingDialog *self)
 {
   update_slots (self);
+  preselect_room (self);
 }
 
 static char *
@@ -326,6 +377,7 @@ read_booking (ClinicBookingDialog *self,
   booking->patient_id = self->patient_id;
   booking->provider_id = chosen_provider (self);
   booking->visit_type_id = chosen_type (self);
+  booking->room_id = chosen_room (self);
   return TRUE;
 }
 
@@ -619,6 +671,7 @@ clinic_booking_dialog_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->types, g_ptr_array_unref);
+  g_clear_pointer (&self->rooms, g_ptr_array_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->error, g_free);
 
@@ -655,6 +708,8 @@ clinic_booking_dialog_class_init (ClinicBookingDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, doctor_list);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, type_row);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, type_list);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, room_row);
+  gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, room_list);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, time_row);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, reason_row);
   gtk_widget_class_bind_template_child (widget_class, ClinicBookingDialog, note_row);
@@ -718,6 +773,14 @@ clinic_booking_dialog_new (GtkWindow     *parent,
     self->types = g_ptr_array_new ();
   for (guint i = 0; i < self->types->len; i++)
     gtk_string_list_append (self->type_list, ((ClinicVisitType *) g_ptr_array_index (self->types, i))->name);
+  /* Rooms are optional: a clinic without any sees no Room row. */
+  self->rooms = clinic_rooms_list (session, FALSE, error == NULL ? &error : NULL);
+  if (self->rooms == NULL)
+    self->rooms = g_ptr_array_new ();
+  gtk_string_list_append (self->room_list, _("No room"));
+  for (guint i = 0; i < self->rooms->len; i++)
+    gtk_string_list_append (self->room_list, ((ClinicRoom *) g_ptr_array_index (self->rooms, i))->name);
+  gtk_widget_set_visible (GTK_WIDGET (self->room_row), self->rooms->len > 0);
   show_error (self, error, FALSE);
 
   if (start != 0)
@@ -729,6 +792,8 @@ clinic_booking_dialog_new (GtkWindow     *parent,
       self->from = start;
     }
   update_slots (self);
+  preselect_room (self);
+  g_signal_connect_swapped (self->time_row, "changed", G_CALLBACK (preselect_room), self);
   g_signal_connect_swapped (self->doctor_row, "notify::selected", G_CALLBACK (on_choice_changed), self);
   g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (on_choice_changed), self);
   /* Any change to what the series would be checks its dates again. */
@@ -741,6 +806,7 @@ clinic_booking_dialog_new (GtkWindow     *parent,
   g_signal_connect_swapped (self->time_row, "changed", G_CALLBACK (on_repeat_changed), self);
   g_signal_connect_swapped (self->doctor_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
   g_signal_connect_swapped (self->type_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
+  g_signal_connect_swapped (self->room_row, "notify::selected", G_CALLBACK (on_repeat_changed), self);
   gtk_widget_grab_focus (GTK_WIDGET (self->patient_search));
   return GTK_WINDOW (self);
 }

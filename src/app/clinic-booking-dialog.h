@@ -2,7 +2,7 @@
  *
  * Find the patient as you type (rows show name, date of birth and chart
  * number, so the right one is picked) or register one in place; choose
- * doctor, visit type and time (typed, or one of the next free times);
+ * doctor, visit type, room (when the clinic has rooms) and time (typed, or one of the next free times);
  * reason and note. The core checks the booking; its refusal is shown in
  * the window, and a session with SCHEDULE_OVERRIDE may book anyway with
  * a reason. With Repeat on, the appointment is the first of a series
@@ -40,6 +40,10 @@ void        clinic_booking_dialog_set_patient  (ClinicBookingDialog  *self,
                                                 gint64                patient_id);
 gint64      clinic_booking_dialog_get_patient  (ClinicBookingDialog  *self);
 gint64      clinic_booking_dialog_get_provider (ClinicBookingDialog  *self);
+/* The room chosen: 0 for "No room" (the booking then takes the room of
+ * the doctor's working hours, if any). Preselected from those hours
+ * whenever the doctor or the time changes. */
+gint64      clinic_booking_dialog_get_room     (ClinicBookingDialog  *self);
 /* The typed date and time, "YYYY-MM-DD HH:MM". */
 const char *clinic_booking_dialog_get_time     (ClinicBookingDialog  *self);
 

@@ -12,6 +12,7 @@
 #include "clinic-chart-window.h"
 #include "clinic-exceptions-window.h"
 #include "clinic-ics-dialogs.h"
+#include "clinic-rooms-window.h"
 #include "clinic-schedule-forms.h"
 #include "clinic-schedule.h"
 #include "clinic-visit-types-window.h"
@@ -612,6 +613,13 @@ clinic_calendar_section_show_details (ClinicCalendarSection *self,
   gtk_box_append (GTK_BOX (box), details_label (a->patient_name, "heading"));
   gtk_box_append (GTK_BOX (box), details_label (who, NULL));
   gtk_box_append (GTK_BOX (box), details_label (when, NULL));
+  if (*a->room_name != '\0')
+    {
+      /* Translators: the appointment details: the room it is in */
+      g_autofree char *room = g_strdup_printf (_("Room: %s"), a->room_name);
+
+      gtk_box_append (GTK_BOX (box), details_label (room, NULL));
+    }
   gtk_box_append (GTK_BOX (box), details_label (what, NULL));
   if (a->override_reason != NULL && *a->override_reason != '\0')
     {
@@ -812,6 +820,16 @@ exceptions_action (GtkWidget  *widget,
 }
 
 static void
+rooms_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClinicCalendarSection *self = CLINIC_CALENDAR_SECTION (widget);
+
+  present_and_reload (self, clinic_rooms_window_new (root_window (self), session_of (self)));
+}
+
+static void
 export_ics_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -843,6 +861,8 @@ clinic_calendar_section_session_set (ClinicSection *section)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.visit-type",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.visit-types",
+                                 clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.rooms",
                                  clinic_session_has_permission (session, CLINIC_PERMISSION_SETTINGS));
 
   self->tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
@@ -931,6 +951,7 @@ clinic_calendar_section_class_init (ClinicCalendarSectionClass *klass)
   gtk_widget_class_install_action (widget_class, "calendar.visit-type", NULL, visit_type_action);
   gtk_widget_class_install_action (widget_class, "calendar.visit-types", NULL, visit_types_action);
   gtk_widget_class_install_action (widget_class, "calendar.exceptions", NULL, exceptions_action);
+  gtk_widget_class_install_action (widget_class, "calendar.rooms", NULL, rooms_action);
   gtk_widget_class_install_action (widget_class, "calendar.import-ics", NULL, import_ics_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_CONTROL_MASK, "calendar.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous", NULL);

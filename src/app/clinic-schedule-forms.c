@@ -38,14 +38,13 @@ form_data_free (gpointer data)
   g_free (d);
 }
 
-/* "8:00" or "08:00" → minutes; -1 otherwise. "24:00" is the day's end. */
+/* @h:@m → minutes; -1 when it is no time of day. "24:00" is the day's
+ * end. */
 static int
-parse_clock (const char *text)
+clock_minutes (unsigned h,
+               unsigned m)
 {
-  unsigned h, m;
-  char tail;
-
-  if (sscanf (text, "%2u:%2u%c", &h, &m, &tail) != 2 || m > 59 || h > 24 || (h == 24 && m != 0))
+  if (m > 59 || h > 24 || (h == 24 && m != 0))
     return -1;
   return (int) (h * 60 + m);
 }
@@ -53,6 +52,7 @@ parse_clock (const char *text)
 gboolean
 clinic_hours_parse_day (const char  *text,
                         int          weekday,
+                        GPtrArray   *rooms,
                         GArray      *blocks,
                         GError     **error)
 {
@@ -60,17 +60,17 @@ clinic_hours_parse_day (const char  *text,
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      g_auto(GStrv) ends = NULL;
       ClinicHoursBlock b = { weekday, -1, -1, 0 };
+      unsigned h1, m1, h2, m2;
+      int used = 0;
 
       g_strstrip (parts[i]);
       if (*parts[i] == '\0')
         continue;
-      ends = g_strsplit (parts[i], "-", 3);
-      if (g_strv_length (ends) == 2)
+      if (sscanf (parts[i], "%2u:%2u - %2u:%2u%n", &h1, &m1, &h2, &m2, &used) == 4 && used > 0)
         {
-          b.start_min = parse_clock (g_strstrip (ends[0]));
-          b.end_min = parse_clock (g_strstrip (ends[1]));
+          b.start_min = clock_minutes (h1, m1);
+          b.end_min = clock_minutes (h2, m2);
         }
       if (b.start_min < 0 || b.end_min < 0)
         {
@@ -78,14 +78,29 @@ clinic_hours_parse_day (const char  *text,
                        _("“%s” is not a block of hours. Write them like 08:00-12:00, 13:00-17:00."), parts[i]);
           return FALSE;
         }
+      /* What follows the hours names the room. */
+      if (parts[i][used] != '\0')
+        {
+          const char *name = g_strstrip (parts[i] + used);
+          const ClinicRoom *room = clinic_rooms_find (rooms, name);
+
+          if (room == NULL)
+            {
+              g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("There is no room “%s”. Rooms… in the calendar’s menu lists and adds them."), name);
+              return FALSE;
+            }
+          b.room_id = room->id;
+        }
       g_array_append_val (blocks, b);
     }
   return TRUE;
 }
 
 static char *
-format_day (GArray *hours,
-            int     weekday)
+format_day (GArray    *hours,
+            GPtrArray *rooms,
+            int        weekday)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -97,6 +112,9 @@ format_day (GArray *hours,
         continue;
       g_string_append_printf (text, "%s%02d:%02d-%02d:%02d", text->len > 0 ? ", " : "",
                               b->start_min / 60, b->start_min % 60, b->end_min / 60, b->end_min % 60);
+      for (guint k = 0; b->room_id != 0 && rooms != NULL && k < rooms->len; k++)
+        if (((ClinicRoom *) rooms->pdata[k])->id == b->room_id)
+          g_string_append_printf (text, " %s", ((ClinicRoom *) rooms->pdata[k])->name);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
@@ -108,12 +126,16 @@ submit_hours (ClinicFormWindow  *form,
 {
   FormData *d = data;
   g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  /* Retired ones too: the core then says the room is retired. */
+  g_autoptr(GPtrArray) rooms = clinic_rooms_list (d->session, TRUE, error);
 
+  if (rooms == NULL)
+    return FALSE;
   for (int day = 1; day <= 7; day++)
     {
       g_autofree char *text = clinic_form_window_get_text (form, weekday_keys[day - 1]);
 
-      if (!clinic_hours_parse_day (text, day, blocks, error))
+      if (!clinic_hours_parse_day (text, day, rooms, blocks, error))
         return FALSE;
     }
   return clinic_schedule_set_hours (d->session, d->provider_id, blocks, error);
@@ -129,14 +151,15 @@ clinic_hours_form_new (GtkWindow     *parent,
     N_("_Monday"), N_("_Tuesday"), N_("_Wednesday"), N_("T_hursday"), N_("_Friday"), N_("_Saturday"), N_("S_unday"),
   };
   g_autoptr(GArray) hours = clinic_schedule_get_hours (session, provider_id, NULL);
+  g_autoptr(GPtrArray) rooms = clinic_rooms_list (session, TRUE, NULL);
   g_autofree char *title = g_strdup_printf (_("Working Hours of %s"), provider_name);
   ClinicFormWindow *form = clinic_form_window_new (parent, title, _("_Save"), submit_hours,
                                                    form_data_new (session, provider_id), form_data_free);
 
-  clinic_form_window_add_notice (form, _("One line a day, blocks separated by commas, like 08:00-12:00, 13:00-17:00. Leave a day empty when the doctor does not work."), FALSE);
+  clinic_form_window_add_notice (form, _("One line a day, blocks separated by commas, like 08:00-12:00, 13:00-17:00. A room’s name after a block’s hours puts the doctor in that room, like 08:00-12:00 Room 1; a booking then takes that room. Leave a day empty when the doctor does not work."), FALSE);
   for (int day = 1; day <= 7; day++)
     {
-      g_autofree char *text = format_day (hours, day);
+      g_autofree char *text = format_day (hours, rooms, day);
 
       clinic_form_window_add_entry (form, weekday_keys[day - 1], _(labels[day - 1]), text);
     }

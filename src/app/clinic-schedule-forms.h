@@ -11,15 +11,18 @@
 
 G_BEGIN_DECLS
 
-/* One line per weekday, "08:00-12:00, 13:00-17:00" (empty: not working). */
+/* One line per weekday, "08:00-12:00 Room 1, 13:00-17:00" (empty: not
+ * working; a room's name after a block's hours puts it there). */
 GtkWindow *clinic_hours_form_new       (GtkWindow      *parent,
                                         ClinicSession  *session,
                                         gint64          provider_id,
                                         const char     *provider_name);
 
-/* Parses one weekday's line into @blocks; FALSE with CLINIC_ERROR_INVALID. */
+/* Parses one weekday's line into @blocks, naming rooms of @rooms
+ * (ClinicRoom, any case; NULL: none); FALSE with CLINIC_ERROR_INVALID. */
 gboolean   clinic_hours_parse_day      (const char     *text,
                                         int             weekday,
+                                        GPtrArray      *rooms,
                                         GArray         *blocks,
                                         GError        **error);
 

@@ -24,6 +24,7 @@ gboolean       clinic_cli_parse_options (int            *argc,
 gboolean clinic_cli_command_availability (ClinicCliContext *context, int argc, char **argv, GError **error);
 gboolean clinic_cli_command_appointments (ClinicCliContext *context, int argc, char **argv, GError **error);
 gboolean clinic_cli_command_visit_types  (ClinicCliContext *context, int argc, char **argv, GError **error);
+gboolean clinic_cli_command_rooms        (ClinicCliContext *context, int argc, char **argv, GError **error);
 
 /* The calendar commands (clinic-cli-calendar.c): export ics, import ics. */
 gboolean clinic_cli_command_export     (ClinicCliContext *context, int argc, char **argv, GError **error);

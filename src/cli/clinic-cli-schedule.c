@@ -1,5 +1,5 @@
-/* clinic-cli-schedule.c — clinicctl visit-types, availability and
- * appointments: the same core calls as the appointment book */
+/* clinic-cli-schedule.c — clinicctl visit-types, rooms, availability
+ * and appointments: the same core calls as the appointment book */
 
 #include "config.h"
 
@@ -52,6 +52,91 @@ clinic_cli_command_visit_types (ClinicCliContext  *context,
                         t->patient_bookable ? "patients" : "staff");
     }
   return TRUE;
+}
+
+/* --- rooms ------------------------------------------------------------------ */
+
+static gboolean
+rooms_list (ClinicCliContext  *context,
+            int                argc,
+            char             **argv,
+            GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, NULL, NULL },
+    { NULL }
+  };
+
+  if (!clinic_cli_parse_options (&argc, &argv, entries, 0, error))
+    return FALSE;
+  session = clinic_cli_start_session (context, error);
+  if (session == NULL || (rooms = clinic_rooms_list (session, all, error)) == NULL)
+    return FALSE;
+  /* The name first: what --room takes. */
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      const ClinicRoom *room = rooms->pdata[i];
+
+      clinic_cli_print (context, "%s\t%s\n", room->name, room->active ? "active" : "retired");
+    }
+  return TRUE;
+}
+
+/* add NAME, retire NAME, reactivate NAME, rename NAME NEW-NAME. */
+static gboolean
+rooms_change (ClinicCliContext  *context,
+              int                argc,
+              char             **argv,
+              GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(ClinicRoom) room = NULL;
+  const char *verb = argv[0];
+  gboolean rename = g_strcmp0 (verb, "rename") == 0;
+
+  if (!clinic_cli_parse_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, rename ? 2 : 1, error))
+    return FALSE;
+  session = clinic_cli_start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  if (g_strcmp0 (verb, "add") == 0)
+    {
+      room = clinic_room_new ();
+      g_free (room->name);
+      room->name = g_strdup (argv[1]);
+    }
+  else
+    {
+      if ((room = clinic_rooms_lookup (session, argv[1], error)) == NULL)
+        return FALSE;
+      if (rename)
+        {
+          g_free (room->name);
+          room->name = g_strdup (argv[2]);
+        }
+      else
+        room->active = g_strcmp0 (verb, "reactivate") == 0;
+    }
+  return clinic_rooms_save (session, room, error) != 0;
+}
+
+gboolean
+clinic_cli_command_rooms (ClinicCliContext  *context,
+                          int                argc,
+                          char             **argv,
+                          GError           **error)
+{
+  static const char *const changes[] = { "add", "retire", "reactivate", "rename" };
+  const char *verb = argc > 1 ? argv[1] : NULL;
+
+  if (g_strcmp0 (verb, "list") == 0)
+    return rooms_list (context, argc - 1, argv + 1, error);
+  if (verb != NULL && g_strv_contains (changes, verb))
+    return rooms_change (context, argc - 1, argv + 1, error);
+  return usage (error, _("“rooms” needs one of: list, add, retire, reactivate, rename; “clinicctl help rooms” shows them."));
 }
 
 /* --- availability ---------------------------------------------------------- */
@@ -160,6 +245,7 @@ appointments_book (ClinicCliContext  *context,
   g_autofree char *reason = NULL;
   g_autofree char *note = NULL;
   g_autofree char *anyway = NULL;
+  g_autofree char *room = NULL;
   ClinicBooking b = { 0 };
   gint64 id;
   GOptionEntry entries[] = {
@@ -170,6 +256,7 @@ appointments_book (ClinicCliContext  *context,
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, NULL, NULL },
     { "note", 0, 0, G_OPTION_ARG_STRING, &note, NULL, NULL },
     { "anyway", 0, 0, G_OPTION_ARG_STRING, &anyway, NULL, NULL },
+    { "room", 0, 0, G_OPTION_ARG_STRING, &room, NULL, NULL },
     { NULL }
   };
 
@@ -185,6 +272,14 @@ appointments_book (ClinicCliContext  *context,
   tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
   if (!clinic_parse_local_time (tz, start, &b.starts_at, error))
     return FALSE;
+  if (room != NULL)
+    {
+      g_autoptr(ClinicRoom) r = clinic_rooms_lookup (session, room, error);
+
+      if (r == NULL)
+        return FALSE;
+      b.room_id = r->id;
+    }
   patient = clinic_patients_get_by_chart_number (session, chart, error);
   if (patient == NULL)
     return FALSE;
@@ -242,7 +337,9 @@ appointments_list (ClinicCliContext  *context,
   names = list != NULL ? provider_names (session, error) : NULL;
   if (names == NULL)
     return FALSE;
-  /* ID#, date, time, doctor, visit type, status, then who. */
+  /* ID#, date, time, doctor, visit type, status, then who; then the
+   * room when there is one (last, so the fields before keep their
+   * places). */
   for (guint i = 0; i < list->len; i++)
     {
       const ClinicAppointment *a = list->pdata[i];
@@ -250,9 +347,10 @@ appointments_list (ClinicCliContext  *context,
       g_autofree char *end = clinic_format_local_time (tz, a->ends_at);
 
       start[10] = '\0';
-      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s-%s\t%s\t%s\t%s\t%s\t%s\n", a->id, start, start + 11,
-                        end + 11, (const char *) g_hash_table_lookup (names, &a->provider_id), a->visit_type,
-                        clinic_appointment_status_to_key (a->status), a->patient_chart, a->patient_name);
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s-%s\t%s\t%s\t%s\t%s\t%s%s%s\n", a->id, start,
+                        start + 11, end + 11, (const char *) g_hash_table_lookup (names, &a->provider_id),
+                        a->visit_type, clinic_appointment_status_to_key (a->status), a->patient_chart,
+                        a->patient_name, *a->room_name != '\0' ? "\t" : "", a->room_name);
     }
   return TRUE;
 }

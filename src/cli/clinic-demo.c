@@ -505,19 +505,21 @@ static const char *const visit_reasons[] = {
   "Results", "Knee pain", "Skin rash", "Annual check-up", "",
 };
 
-/* Weekday hours: mornings for all, afternoons but one a week off. */
+/* Weekday hours: mornings for all, afternoons but one a week off; in
+ * @room (0: none) all week. */
 static gboolean
 demo_hours (ClinicSession  *admin,
             gint64          provider,
             guint           index,
+            gint64          room,
             GError        **error)
 {
   g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
 
   for (int day = 1; day <= 5; day++)
     {
-      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, 0 };
-      ClinicHoursBlock afternoon = { day, 13 * 60, 17 * 60, 0 };
+      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, room };
+      ClinicHoursBlock afternoon = { day, 13 * 60, 17 * 60, room };
 
       g_array_append_val (blocks, morning);
       if (day != 1 + (int) (index % 5))
@@ -540,6 +542,7 @@ fill_schedule (ClinicSession            *admin,
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GPtrArray) users = NULL;
   gint64 doctor_role, weber = 0, target, per_day_estimate, days, now_s;
+  gint64 room_ids[3] = { 0 };
   GDate day;
 
   if (!clinic_settings_set (clinic_settings_get_for_db (db), admin, "clinic.timezone", "Europe/Berlin", error))
@@ -590,11 +593,22 @@ fill_schedule (ClinicSession            *admin,
         return FALSE;
       g_array_append_val (providers, id);
     }
+  /* A room each for the first doctors; the others, if any, have none,
+   * so no two doctors' hours share a room. */
+  for (guint i = 0; i < G_N_ELEMENTS (room_ids); i++)
+    {
+      g_autoptr(ClinicRoom) room = clinic_room_new ();
+
+      set_field (&room->name, g_strdup_printf ("Room %u", i + 1));
+      if ((room_ids[i] = clinic_rooms_save (admin, room, error)) == 0)
+        return FALSE;
+    }
   for (guint i = 0; i < providers->len; i++)
     {
       gint64 id = g_array_index (providers, gint64, i);
 
-      if (!clinic_providers_set (admin, id, TRUE, error) || !demo_hours (admin, id, i, error))
+      if (!clinic_providers_set (admin, id, TRUE, error)
+          || !demo_hours (admin, id, i, i < G_N_ELEMENTS (room_ids) ? room_ids[i] : 0, error))
         return FALSE;
     }
   if (options->n_patients == 0)
@@ -645,6 +659,9 @@ fill_schedule (ClinicSession            *admin,
                 a->patient_id = g_rand_int_range (rand, 0, 40) == 0 ? 1
                                 : g_rand_int_range (rand, 1, (gint32) MIN (options->n_patients, G_MAXINT32 - 1) + 1);
                 a->provider_id = g_array_index (providers, gint64, p);
+                /* Imports are taken as they are: the room of the hours, as
+                 * a booking would have it. */
+                a->room_id = p < G_N_ELEMENTS (room_ids) ? room_ids[p] : 0;
                 a->visit_type_id = g_array_index (type_ids, gint64, t);
                 a->starts_at = start;
                 a->reason = g_strdup (PICK (rand, visit_reasons));

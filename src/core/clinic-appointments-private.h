@@ -56,6 +56,16 @@ gboolean           clinic_appointments_check_overlap (ClinicDb           *db,
                                                       gint64              ignore_id,
                                                       GError            **error);
 
+/* The room a booking of @provider_id at @start goes into: @room_id
+ * (checked to exist and not be retired), or with 0 the room of the
+ * doctor's hours block @start falls in (0 when it names none). */
+gboolean           clinic_appointments_resolve_room (ClinicDb           *db,
+                                                     gint64              provider_id,
+                                                     gint64              room_id,
+                                                     gint64              start,
+                                                     gint64             *resolved,
+                                                     GError            **error);
+
 /* clinic_appointments_import() inside the caller's write transaction. */
 gint64             clinic_appointments_import_locked (ClinicSession       *session,
                                                       ClinicDb            *db,

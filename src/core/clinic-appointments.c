@@ -73,6 +73,7 @@ clinic_appointment_free (ClinicAppointment *a)
   g_free (a->provider_name);
   g_free (a->visit_type);
   g_free (a->color);
+  g_free (a->room_name);
   g_free (a->ical_uid);
   g_free (a);
 }
@@ -113,11 +114,12 @@ check_text (const char  *value,
 #define APPOINTMENT_COLUMNS \
   "a.id, a.patient_id, a.provider_id, a.visit_type_id, coalesce (a.room_id, 0), coalesce (a.series_id, 0)," \
   " a.starts_at, a.ends_at, a.status, a.reason, a.note, a.override_reason, a.cancel_reason, a.late_cancel," \
-  " p.family_name || ', ' || p.given_names, p.chart_number, p.birth_date, u.display_name, t.name, t.color"
+  " p.family_name || ', ' || p.given_names, p.chart_number, p.birth_date, u.display_name, t.name, t.color," \
+  " coalesce (r.name, '')"
 
 #define APPOINTMENT_FROM \
   " FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = a.provider_id" \
-  " JOIN visit_types t ON t.id = a.visit_type_id"
+  " JOIN visit_types t ON t.id = a.visit_type_id LEFT JOIN rooms r ON r.id = a.room_id"
 
 static ClinicAppointment *
 appointment_from_row (sqlite3_stmt *stmt)
@@ -147,6 +149,7 @@ appointment_from_row (sqlite3_stmt *stmt)
   a->provider_name = clinic_db_column_text (stmt, 17);
   a->visit_type = clinic_db_column_text (stmt, 18);
   a->color = clinic_db_column_text (stmt, 19);
+  a->room_name = clinic_db_column_text (stmt, 20);
   return a;
 }
 
@@ -255,13 +258,15 @@ clinic_appointments_check_overlap (ClinicDb   *db,
   int rc;
 
   /* Another appointment of the doctor, or in the room. Appointments last a
-   * day at most, so starts after start - 1 day bound the index scan. */
+   * day at most, so starts after start - 1 day bound the index scan. The
+   * doctor's own come first: that is the clash to name when both are. */
   stmt = clinic_db_prepare (db,
-                            "SELECT a.starts_at, a.ends_at, a.id FROM appointments a"
+                            "SELECT a.starts_at, a.ends_at, a.provider_id = ?1, r.name FROM appointments a"
+                            " LEFT JOIN rooms r ON r.id = a.room_id"
                             " WHERE ((a.provider_id = ?1) OR (?2 != 0 AND a.room_id = ?2))"
                             " AND a.starts_at < ?4 AND a.starts_at > ?3 - 86400 AND a.ends_at > ?3"
                             " AND a.status NOT IN ('cancelled', 'no-show') AND a.id != ?5"
-                            " ORDER BY a.starts_at LIMIT 1",
+                            " ORDER BY a.provider_id = ?1 DESC, a.starts_at LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -275,11 +280,19 @@ clinic_appointments_check_overlap (ClinicDb   *db,
     {
       g_autofree char *from = clinic_format_local_time (tz, sqlite3_column_int64 (stmt, 0));
       g_autofree char *to = clinic_format_local_time (tz, sqlite3_column_int64 (stmt, 1));
+      g_autofree char *room = sqlite3_column_int (stmt, 2) ? NULL : clinic_db_column_text (stmt, 3);
+      const char *to_shown = to + (strncmp (from, to, 11) == 0 ? 11 : 0);
 
       sqlite3_reset (stmt);
-      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
-                   _("That time overlaps another appointment (%s to %s). Choose a free time."),
-                   from, to + (strncmp (from, to, 11) == 0 ? 11 : 0));
+      if (room != NULL)
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                     _("The room “%s” is taken then by another appointment (%s to %s). "
+                       "Choose another room or time."),
+                     room, from, to_shown);
+      else
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                     _("That time overlaps another appointment (%s to %s). Choose a free time."),
+                     from, to_shown);
       return FALSE;
     }
   sqlite3_reset (stmt);
@@ -289,6 +302,26 @@ clinic_appointments_check_overlap (ClinicDb   *db,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The room a booking goes into: the one asked for, which must exist and
+ * not be retired, or else the room of the doctor's hours block it starts
+ * in, so two doctors sharing a room are never booked into it at once. */
+gboolean
+clinic_appointments_resolve_room (ClinicDb  *db,
+                                  gint64     provider_id,
+                                  gint64     room_id,
+                                  gint64     start,
+                                  gint64    *resolved,
+                                  GError   **error)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+
+  *resolved = room_id;
+  if (room_id != 0)
+    return clinic_schedule_check_room (db, room_id, error);
+  tz = clinic_schedule_get_timezone (db);
+  return clinic_schedule_hours_room (db, tz, provider_id, start, resolved, error);
 }
 
 /* Refuses [@start, @end) for @provider_id (and @room_id) when it overlaps
@@ -419,7 +452,7 @@ clinic_appointments_book_locked (ClinicSession        *session,
   g_autofree char *detail = NULL;
   g_autofree char *when = NULL;
   sqlite3_stmt *stmt;
-  gint64 end, id;
+  gint64 end, id, room_id;
 
   g_return_val_if_fail (b != NULL, 0);
 
@@ -462,7 +495,9 @@ clinic_appointments_book_locked (ClinicSession        *session,
   }
 
   end = b->ends_at != 0 ? b->ends_at : b->starts_at + (gint64) type->duration_min * 60;
-  if (!clinic_appointments_check_slot (db, b->provider_id, b->room_id, b->starts_at, end, 0, b->override_reason != NULL, error))
+  if (!clinic_appointments_resolve_room (db, b->provider_id, b->room_id, b->starts_at, &room_id, error)
+      || !clinic_appointments_check_slot (db, b->provider_id, room_id, b->starts_at, end, 0,
+                                          b->override_reason != NULL, error))
     return 0;
 
   stmt = clinic_db_prepare (db,
@@ -476,7 +511,7 @@ clinic_appointments_book_locked (ClinicSession        *session,
   sqlite3_bind_int64 (stmt, 1, b->patient_id);
   sqlite3_bind_int64 (stmt, 2, b->provider_id);
   sqlite3_bind_int64 (stmt, 3, b->visit_type_id);
-  sqlite3_bind_int64 (stmt, 4, b->room_id);
+  sqlite3_bind_int64 (stmt, 4, room_id);
   sqlite3_bind_int64 (stmt, 5, b->starts_at);
   sqlite3_bind_int64 (stmt, 6, end);
   sqlite3_bind_text (stmt, 7, b->reason != NULL ? b->reason : "", -1, SQLITE_TRANSIENT);
@@ -1059,7 +1094,7 @@ clinic_appointments_import_locked (ClinicSession       *session,
       const ClinicAppointment *a = appointments->pdata[i];
       GError *local = NULL;
       ClinicVisitType *type = g_hash_table_lookup (types, &a->visit_type_id);
-      gint64 end;
+      gint64 end, room_id = a->room_id;
 
       if (type == NULL)
         {
@@ -1083,8 +1118,11 @@ clinic_appointments_import_locked (ClinicSession       *session,
           if (end <= a->starts_at || end - a->starts_at > 86400)
             g_set_error_literal (&local, CLINIC_ERROR, CLINIC_ERROR_INVALID,
                                  _("An appointment must end after it starts, within a day."));
-          else
-            clinic_appointments_check_overlap (db, tz, a->provider_id, a->room_id, a->starts_at, end, 0, &local);
+          /* Without a room, the room of the doctor's hours, as a
+           * booking takes it. */
+          else if (room_id != 0
+                   || clinic_schedule_hours_room (db, tz, a->provider_id, a->starts_at, &room_id, &local))
+            clinic_appointments_check_overlap (db, tz, a->provider_id, room_id, a->starts_at, end, 0, &local);
         }
       if (local == NULL)
         {
@@ -1099,7 +1137,7 @@ clinic_appointments_import_locked (ClinicSession       *session,
               sqlite3_bind_int64 (stmt, 1, a->patient_id);
               sqlite3_bind_int64 (stmt, 2, a->provider_id);
               sqlite3_bind_int64 (stmt, 3, a->visit_type_id);
-              sqlite3_bind_int64 (stmt, 4, a->room_id);
+              sqlite3_bind_int64 (stmt, 4, room_id);
               sqlite3_bind_int64 (stmt, 5, a->starts_at);
               sqlite3_bind_int64 (stmt, 6, end);
               sqlite3_bind_text (stmt, 7, status_keys[a->status], -1, SQLITE_STATIC);

@@ -70,6 +70,7 @@ typedef struct
   char                    *provider_name;
   char                    *visit_type;
   char                    *color;
+  char                    *room_name;        /* "" when none */
   /* For clinic_appointments_import() only: the UID of an imported
    * iCalendar event (NULL otherwise; not read back by lists). */
   char                    *ical_uid;
@@ -82,7 +83,9 @@ typedef struct
   gint64      patient_id;
   gint64      provider_id;
   gint64      visit_type_id;
-  gint64      room_id;          /* 0: none */
+  /* 0: the room of the doctor's working-hours block it starts in, if
+   * that block names one; else none */
+  gint64      room_id;
   gint64      starts_at;
   /* 0: the visit type's length */
   gint64      ends_at;
@@ -93,7 +96,8 @@ typedef struct
 } ClinicBooking;
 
 /* Books; returns the new appointment's ID#. CLINIC_ERROR_CONFLICT for an
- * overlap (naming the other appointment's time), CLINIC_ERROR_INVALID for
+ * overlap (naming the other appointment's time, and the room when the
+ * room is what is taken), CLINIC_ERROR_INVALID for
  * the past, outside hours or blocked time. Audited
  * "appointment.booked". */
 gint64     clinic_appointments_book        (ClinicSession        *session,
@@ -152,7 +156,8 @@ GPtrArray *clinic_appointments_for_patient (ClinicSession        *session,
                                             GError              **error);
 
 /* Imports @appointments (ClinicAppointment: patient, provider, visit
- * type, room, start, end, status, reason, note; ids ignored) in one
+ * type, room (0: the room of the doctor's hours, as a booking takes it),
+ * start, end, status, reason, note; ids ignored) in one
  * transaction: appointments from another system, an .ics file or the demo
  * clinic. Each is checked like a booking against the book and the ones
  * before it, except that past times are allowed (they are history) and

@@ -269,9 +269,12 @@ check_occurrences (ClinicDb             *db,
     {
       ClinicOccurrence *o = list->pdata[i];
       g_autoptr(GError) local = NULL;
+      gint64 room_id = 0;
 
-      if (!clinic_appointments_check_slot (db, b->provider_id, b->room_id, o->starts_at, o->ends_at, 0,
-                                           b->override_reason != NULL, &local))
+      /* Each occurrence in the room it would be booked into. */
+      if (!clinic_appointments_resolve_room (db, b->provider_id, b->room_id, o->starts_at, &room_id, &local)
+          || !clinic_appointments_check_slot (db, b->provider_id, room_id, o->starts_at, o->ends_at, 0,
+                                              b->override_reason != NULL, &local))
         {
           if (local->domain != CLINIC_ERROR
               || (local->code != CLINIC_ERROR_CONFLICT && local->code != CLINIC_ERROR_INVALID))

@@ -28,6 +28,19 @@ gboolean         clinic_schedule_require_provider (ClinicSession  *session,
 gboolean         clinic_schedule_check_provider   (ClinicDb       *db,
                                                    gint64          provider_id,
                                                    GError        **error);
+/* TRUE when room @room_id exists and is not retired; NOT_FOUND or
+ * INVALID (naming the room) otherwise. */
+gboolean         clinic_schedule_check_room       (ClinicDb       *db,
+                                                   gint64          room_id,
+                                                   GError        **error);
+/* The room of @provider_id's working-hours block that @start falls in
+ * (local weekday and time in @tz); 0 when none has one. */
+gboolean         clinic_schedule_hours_room       (ClinicDb       *db,
+                                                   GTimeZone      *tz,
+                                                   gint64          provider_id,
+                                                   gint64          start,
+                                                   gint64         *room_id,
+                                                   GError        **error);
 ClinicVisitType *clinic_schedule_fetch_visit_type (ClinicDb       *db,
                                                    gint64          id,
                                                    GError        **error);

@@ -586,6 +586,290 @@ fail:
   return 0;
 }
 
+/* --- Rooms ------------------------------------------------------------------ */
+
+ClinicRoom *
+clinic_room_new (void)
+{
+  ClinicRoom *room = g_new0 (ClinicRoom, 1);
+
+  room->name = g_strdup ("");
+  room->active = TRUE;
+  return room;
+}
+
+void
+clinic_room_free (ClinicRoom *room)
+{
+  if (room == NULL)
+    return;
+  g_free (room->name);
+  g_free (room);
+}
+
+/* Rooms say where staff work; a patient has no use for them. */
+static gboolean
+require_rooms_read (ClinicSession  *session,
+                    GError        **error)
+{
+  if (clinic_session_has_permission (session, CLINIC_PERMISSION_SCHEDULE_ALL))
+    return clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_ALL, error);
+  return clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_OWN, error);
+}
+
+/* Every room, by name: there are a handful, and clinic_rooms_find()
+ * folds case beyond ASCII, which SQLite's NOCASE does not. */
+static GPtrArray *
+read_rooms (ClinicDb  *db,
+            gboolean   include_inactive,
+            GError   **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_room_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clinic_db_prepare (db,
+                            "SELECT id, name, active FROM rooms WHERE ?1 OR active"
+                            " ORDER BY name COLLATE NOCASE, id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, include_inactive ? 1 : 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClinicRoom *room = g_new0 (ClinicRoom, 1);
+
+      room->id = sqlite3_column_int64 (stmt, 0);
+      room->name = clinic_db_column_text (stmt, 1);
+      room->active = sqlite3_column_int (stmt, 2) != 0;
+      g_ptr_array_add (list, room);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+const ClinicRoom *
+clinic_rooms_find (GPtrArray  *rooms,
+                   const char *name)
+{
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+
+  for (guint i = 0; rooms != NULL && i < rooms->len; i++)
+    {
+      const ClinicRoom *room = rooms->pdata[i];
+      g_autofree char *other = g_utf8_casefold (room->name, -1);
+
+      if (g_strcmp0 (folded, other) == 0)
+        return room;
+    }
+  return NULL;
+}
+
+GPtrArray *
+clinic_rooms_list (ClinicSession  *session,
+                   gboolean        include_inactive,
+                   GError        **error)
+{
+  if (!require_rooms_read (session, error))
+    return NULL;
+  return read_rooms (clinic_session_get_db (session), include_inactive, error);
+}
+
+ClinicRoom *
+clinic_rooms_lookup (ClinicSession  *session,
+                     const char     *name,
+                     GError        **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name != NULL ? name : ""));
+  g_autoptr(GPtrArray) rooms = NULL;
+  const ClinicRoom *found;
+  ClinicRoom *copy;
+
+  if (!require_rooms_read (session, error))
+    return NULL;
+  rooms = read_rooms (clinic_session_get_db (session), TRUE, error);
+  if (rooms == NULL)
+    return NULL;
+  found = clinic_rooms_find (rooms, trimmed);
+  if (found == NULL)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND,
+                   _("There is no room “%s”. “clinicctl rooms list” lists them."), trimmed);
+      return NULL;
+    }
+  copy = g_new0 (ClinicRoom, 1);
+  copy->id = found->id;
+  copy->name = g_strdup (found->name);
+  copy->active = found->active;
+  return copy;
+}
+
+gint64
+clinic_rooms_save (ClinicSession     *session,
+                   const ClinicRoom  *room,
+                   GError           **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  const ClinicRoom *same;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+  gint64 id;
+
+  g_return_val_if_fail (room != NULL, 0);
+
+  if (!clinic_session_require_staff (session, CLINIC_PERMISSION_SETTINGS, error))
+    return 0;
+  name = g_strstrip (g_strdup (room->name != NULL ? room->name : ""));
+  if (*name == '\0' || !g_utf8_validate (name, -1, NULL) || g_utf8_strlen (name, -1) > 40)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("A room needs a name of at most 40 characters."));
+      return 0;
+    }
+  /* The name is a field of clinicctl's tab-separated lines and follows
+   * a block of hours in the working-hours form's comma-separated list. */
+  if (strpbrk (name, ",\t\n\r") != NULL)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                           _("A room’s name cannot hold commas, tabs or line breaks."));
+      return 0;
+    }
+
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return 0;
+  /* Read inside the write transaction, so two clerks adding "Room 1" and
+   * "room 1" at once cannot both pass. */
+  if ((rooms = read_rooms (db, TRUE, error)) == NULL)
+    goto fail;
+  same = clinic_rooms_find (rooms, name);
+  if (same != NULL && same->id != room->id)
+    {
+      if (same->active)
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                     _("There is already a room called “%s”."), same->name);
+      else
+        g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT,
+                     _("There is already a retired room called “%s”; reactivate it instead."), same->name);
+      goto fail;
+    }
+  if (room->id != 0)
+    stmt = clinic_db_prepare (db, "UPDATE rooms SET name = ?2, active = ?3 WHERE id = ?1", error);
+  else
+    stmt = clinic_db_prepare (db, "INSERT INTO rooms (name, active) VALUES (?2, ?3)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, room->id);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, room->active ? 1 : 0);
+  if (!clinic_db_step_done (db, stmt, error))
+    goto fail;
+  if (room->id != 0 && sqlite3_changes (clinic_db_get_handle (db)) == 0)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such room."));
+      goto fail;
+    }
+  id = room->id != 0 ? room->id : sqlite3_last_insert_rowid (clinic_db_get_handle (db));
+  {
+    g_autofree char *object = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    g_autofree char *detail = room->active ? g_strdup (name) : g_strconcat (name, "; retired", NULL);
+
+    if (!clinic_audit_append (db, session, NULL, 0, room->id != 0 ? "room.changed" : "room.added",
+                              "room", object, 0, NULL, detail, error)
+        || !clinic_db_commit (db, error))
+      goto fail;
+  }
+  return id;
+
+fail:
+  clinic_db_rollback (db);
+  return 0;
+}
+
+gboolean
+clinic_schedule_check_room (ClinicDb  *db,
+                            gint64     room_id,
+                            GError   **error)
+{
+  sqlite3_stmt *stmt = clinic_db_prepare (db, "SELECT name, active FROM rooms WHERE id = ?1", error);
+  g_autofree char *name = NULL;
+  gboolean active = FALSE;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, room_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      name = clinic_db_column_text (stmt, 0);
+      active = sqlite3_column_int (stmt, 1) != 0;
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND, _("There is no such room."));
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      clinic_db_set_error (db, rc, error);
+      return FALSE;
+    }
+  if (!active)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The room “%s” is retired. Choose another room."), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+clinic_schedule_hours_room (ClinicDb    *db,
+                            GTimeZone   *tz,
+                            gint64       provider_id,
+                            gint64       start,
+                            gint64      *room_id,
+                            GError     **error)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (start);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+  int minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *room_id = 0;
+  /* A retired room is left out: the hours still name it until someone
+   * edits them, but nothing new goes into it. */
+  stmt = clinic_db_prepare (db,
+                            "SELECT h.room_id FROM working_hours h JOIN rooms r ON r.id = h.room_id"
+                            " WHERE h.provider_id = ?1 AND h.weekday = ?2 AND h.start_min <= ?3"
+                            " AND h.end_min > ?3 AND r.active",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, provider_id);
+  sqlite3_bind_int (stmt, 2, g_date_time_get_day_of_week (local));
+  sqlite3_bind_int (stmt, 3, minute);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *room_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (db, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* --- Working hours ----------------------------------------------------------- */
 
 static int
@@ -691,6 +975,8 @@ clinic_schedule_set_hours (ClinicSession  *session,
         }
       g_string_append_printf (summary, "%s%d %02d:%02d-%02d:%02d", i ? ", " : "", b->weekday,
                               b->start_min / 60, b->start_min % 60, b->end_min / 60, b->end_min % 60);
+      if (b->room_id != 0)
+        g_string_append_printf (summary, " room %" G_GINT64_FORMAT, b->room_id);
     }
 
   db = clinic_session_get_db (session);
@@ -698,6 +984,13 @@ clinic_schedule_set_hours (ClinicSession  *session,
     return FALSE;
   if (!clinic_schedule_check_provider (db, provider_id, error))
     goto fail;
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      gint64 room_id = g_array_index (sorted, ClinicHoursBlock, i).room_id;
+
+      if (room_id != 0 && !clinic_schedule_check_room (db, room_id, error))
+        goto fail;
+    }
   stmt = clinic_db_prepare (db, "DELETE FROM working_hours WHERE provider_id = ?1", error);
   if (stmt == NULL)
     goto fail;
@@ -1070,14 +1363,17 @@ clinic_schedule_working_spans (ClinicDb   *db,
 }
 
 /* Takes the time of @provider_id's active appointments between @from and
- * @to out of @spans. */
+ * @to out of @spans; and the time other doctors' appointments hold a room
+ * the provider's working hours put them in then, since a booking there
+ * would take that room and be refused. */
 static gboolean
-subtract_appointments (ClinicDb  *db,
-                       GArray    *spans,
-                       gint64     provider_id,
-                       gint64     from,
-                       gint64     to,
-                       GError   **error)
+subtract_appointments (ClinicDb   *db,
+                       GTimeZone  *tz,
+                       GArray     *spans,
+                       gint64      provider_id,
+                       gint64      from,
+                       gint64      to,
+                       GError    **error)
 {
   sqlite3_stmt *stmt;
   int rc;
@@ -1094,6 +1390,40 @@ subtract_appointments (ClinicDb  *db,
   sqlite3_bind_int64 (stmt, 3, to);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     spans_subtract (spans, sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (db, rc, error);
+      return FALSE;
+    }
+
+  /* Only rooms the provider's hours name, so a clinic without shared
+   * rooms reads no row here. */
+  stmt = clinic_db_prepare (db,
+                            "SELECT starts_at, ends_at, room_id FROM appointments"
+                            " WHERE room_id IN (SELECT room_id FROM working_hours WHERE provider_id = ?1)"
+                            " AND provider_id != ?1 AND starts_at < ?3 AND starts_at > ?2 - 86400"
+                            " AND ends_at > ?2 AND status NOT IN ('cancelled', 'no-show')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, provider_id);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 start = sqlite3_column_int64 (stmt, 0), end = sqlite3_column_int64 (stmt, 1);
+      gint64 room = sqlite3_column_int64 (stmt, 2), at_start = 0, at_end = 0;
+
+      if (!clinic_schedule_hours_room (db, tz, provider_id, start, &at_start, error)
+          || !clinic_schedule_hours_room (db, tz, provider_id, end - 1, &at_end, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      if (at_start == room || at_end == room)
+        spans_subtract (spans, start, end);
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -1204,7 +1534,7 @@ clinic_schedule_availability (ClinicSession  *session,
 
       if (spans == NULL
           || (spans->len > 0
-              && !subtract_appointments (db, spans, id, g_array_index (spans, ClinicSpan, 0).start,
+              && !subtract_appointments (db, tz, spans, id, g_array_index (spans, ClinicSpan, 0).start,
                                          g_array_index (spans, ClinicSpan, spans->len - 1).end, error)))
         return NULL;
 

@@ -98,6 +98,41 @@ ClinicVisitType *clinic_visit_types_lookup (ClinicSession       *session,
                                             const char          *name,
                                             GError             **error);
 
+/* A room appointments take place in. Rooms are optional: a booking
+ * without one is checked against its doctor only. */
+typedef struct
+{
+  gint64    id;            /* 0 for a new one */
+  char     *name;
+  gboolean  active;        /* FALSE: retired, offered for nothing new */
+} ClinicRoom;
+
+ClinicRoom      *clinic_room_new        (void);
+void             clinic_room_free       (ClinicRoom *room);
+
+/* Active rooms by name (all with @include_inactive); staff with a
+ * schedule permission. (element-type ClinicRoom) */
+GPtrArray *clinic_rooms_list            (ClinicSession          *session,
+                                         gboolean                include_inactive,
+                                         GError                **error);
+/* Adds a room (@room->id 0) or renames, retires or reactivates one
+ * (SETTINGS); returns its id. The name is trimmed and unique in any case
+ * (CLINIC_ERROR_CONFLICT otherwise). Retiring keeps the room on the
+ * appointments already booked into it; it is only not offered for new
+ * ones. Audited "room.added" or "room.changed". */
+gint64     clinic_rooms_save            (ClinicSession          *session,
+                                         const ClinicRoom       *room,
+                                         GError                **error);
+/* The room of @rooms (element-type ClinicRoom; may be NULL) named @name
+ * in any case (Unicode case folding), or NULL. (transfer none) */
+const ClinicRoom *clinic_rooms_find     (GPtrArray              *rooms,
+                                         const char             *name);
+/* The room named @name (any case), retired ones too, or NULL with
+ * NOT_FOUND. */
+ClinicRoom *clinic_rooms_lookup         (ClinicSession          *session,
+                                         const char             *name,
+                                         GError                **error);
+
 /* --- Working hours and exceptions --------------------------------------- */
 
 typedef struct
@@ -113,7 +148,10 @@ GArray    *clinic_schedule_get_hours    (ClinicSession  *session,
                                          gint64          provider_id,
                                          GError        **error);
 /* Replaces the provider's week with @blocks (overlapping blocks of one day
- * are refused). Audited "schedule.hours-changed". */
+ * are refused; a block's room must exist and not be retired). A booking
+ * without a room takes the room of the block it starts in, so two
+ * doctors sharing a room are not booked into it at once. Audited
+ * "schedule.hours-changed". */
 gboolean   clinic_schedule_set_hours    (ClinicSession  *session,
                                          gint64          provider_id,
                                          GArray         *blocks,
@@ -165,8 +203,9 @@ typedef struct
 
 /* Free slots of @visit_type_id for @provider_id (0: every provider) from
  * local day @from to local day @to (ISO dates, inclusive): working hours
- * and extra hours, minus days off, blocks and active appointments, cut
- * into slots of the visit type's length on a grid of
+ * and extra hours, minus days off, blocks and active appointments (the
+ * doctor's own, and other doctors' in the room the hours put the doctor
+ * in), cut into slots of the visit type's length on a grid of
  * CLINIC_SLOT_STEP_MIN minutes, never in the past. By start, then
  * provider. (element-type ClinicSlot) */
 #define CLINIC_SLOT_STEP_MIN 15
@@ -180,6 +219,7 @@ GArray    *clinic_schedule_availability (ClinicSession  *session,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicProvider, clinic_provider_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicVisitType, clinic_visit_type_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicRoom, clinic_room_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClinicScheduleException, clinic_schedule_exception_free)
 
 G_END_DECLS
