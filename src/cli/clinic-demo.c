@@ -14,6 +14,7 @@
 #include "clinic-document.h"
 #include "clinic-documents.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-schedule.h"
 #include "clinic-settings.h"
 #include "clinic-users.h"
@@ -528,6 +529,86 @@ demo_hours (ClinicSession  *admin,
   return clinic_schedule_set_hours (admin, provider, blocks, error);
 }
 
+/* A few recurring visits from next week on, as the front desk books
+ * them: the first time of day where most dates are free, the rest left
+ * out. */
+static gboolean
+demo_series (ClinicSession  *admin,
+             GTimeZone      *tz,
+             GRand          *rand,
+             gint64          provider,
+             gint64          room,
+             GArray         *type_ids,
+             guint           n_patients,
+             GError        **error)
+{
+  static const struct
+  {
+    const char   *type;
+    ClinicRepeat  repeat;
+    int           interval, count, weekday;
+    const char   *reason;
+  } series[] = {
+    { "Physiotherapy", CLINIC_REPEAT_WEEKLY, 1, 8, 2, "Knee rehabilitation" },
+    { "Follow-up", CLINIC_REPEAT_WEEKLY, 2, 6, 4, "Blood pressure check" },
+    { "Check-up", CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 6, 3, "Diabetes check" },
+  };
+  g_autoptr(GDateTime) now = g_date_time_new_now (tz);
+
+  for (guint i = 0; i < G_N_ELEMENTS (series); i++)
+    {
+      ClinicRecurrence rule = { series[i].repeat, series[i].interval, series[i].count, NULL };
+      g_autoptr(GDateTime) day = g_date_time_add_days (now, 7 - g_date_time_get_day_of_week (now) + series[i].weekday);
+      ClinicBooking b = { 0 };
+      gint64 best_start = 0;
+      guint t = 0, best_free = 0;
+
+      while (t < G_N_ELEMENTS (demo_types) && g_strcmp0 (demo_types[t].name, series[i].type) != 0)
+        t++;
+      /* An active patient (some demo records are inactive or deceased). */
+      for (int tries = 0; tries < 50; tries++)
+        {
+          g_autoptr(ClinicPatient) p = clinic_patients_get (admin, g_rand_int_range (rand, 2, (gint32) MIN (n_patients, G_MAXINT32 - 1) + 1), NULL);
+
+          if (p != NULL && p->status == CLINIC_PATIENT_ACTIVE)
+            {
+              b.patient_id = p->id;
+              break;
+            }
+        }
+      if (b.patient_id == 0)
+        continue;
+      b.provider_id = provider;
+      b.room_id = room;
+      b.visit_type_id = g_array_index (type_ids, gint64, t);
+      b.reason = series[i].reason;
+      b.note = "";
+      for (int minute = 8 * 60; minute < 17 * 60; minute += 15)
+        {
+          g_autoptr(GPtrArray) dates = NULL;
+          gint64 start = clinic_local_to_unix (tz, g_date_time_get_year (day), g_date_time_get_month (day),
+                                               g_date_time_get_day_of_month (day), minute);
+          guint n_free = 0;
+
+          b.starts_at = start;
+          dates = clinic_recurrence_preview (admin, &b, &rule, error);
+          if (dates == NULL)
+            return FALSE;
+          for (guint k = 0; k < dates->len; k++)
+            n_free += ((ClinicOccurrence *) dates->pdata[k])->free;
+          if (((ClinicOccurrence *) dates->pdata[0])->free && n_free > best_free)
+            {
+              best_free = n_free;
+              best_start = start;
+            }
+        }
+      b.starts_at = best_start;
+      if (best_free >= 2 && clinic_recurrence_book (admin, &b, &rule, TRUE, NULL, error) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 fill_schedule (ClinicSession            *admin,
                GRand                    *rand,
@@ -681,7 +762,8 @@ fill_schedule (ClinicSession            *admin,
               }
           }
     }
-  return clinic_appointments_import (admin, list, NULL, NULL, error) >= 0;
+  return clinic_appointments_import (admin, list, NULL, NULL, error) >= 0
+         && demo_series (admin, tz, rand, weber, room_ids[0], type_ids, options->n_patients, error);
 }
 
 static gboolean
