@@ -124,7 +124,8 @@ gint64      clinic_ics_export          (ClinicSession    *session,
 typedef struct
 {
   gint64    provider_id;    /* the doctor the events are for (required) */
-  gint64    patient_id;     /* 0: by each event's chart number */
+  gint64    patient_id;     /* 0: by each event's chart number, or its
+                             * patient's name and date of birth */
   gint64    visit_type_id;  /* 0: by each event's visit type name */
   gboolean  blocked;        /* import as blocked time, not appointments */
 } ClinicIcsImport;
