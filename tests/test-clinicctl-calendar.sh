@@ -97,6 +97,29 @@ grep -q "^1	conflict	$day $time	That time overlaps another appointment" "$tmp/re
 grep -q "^2	unmatched	" "$tmp/report" && ok "…and the event without a patient" || no "report: $(cat "$tmp/report")"
 grep -q "Nothing was imported" "$tmp/err" && ok "…with the core's sentence" || no "said: $(cat "$tmp/err")"
 
+# Events typed in another calendar program carry a name and maybe a date
+# of birth, not our chart number: the patient is found by them, and one
+# found by name alone is marked for the front desk to check.
+line=$(as b frontdesk patients search "" --limit 1 2> /dev/null)
+pchart=$(echo "$line" | cut -f1)
+family=$(echo "$line" | cut -f2 | sed 's/, .*//'); given=$(echo "$line" | cut -f2 | sed 's/.*, //')
+born=$(echo "$line" | cut -f3)
+dob=$(date -d "$born" +%d.%m.%Y)
+later=$(date -d "next monday + 190 days" +%F)
+as b frontdesk availability --doctor weber --type Check-up --from "$later" --to "$later" > "$tmp/free" 2> "$tmp/err"
+s1=$(sed -n 1p "$tmp/free" | cut -f1); s2=$(sed -n 3p "$tmp/free" | cut -f1)
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nBEGIN:VEVENT\r\nUID:g1@google.com\r\nDTSTART:%s\r\nSUMMARY:%s %s\r\nDESCRIPTION:Knee\\nDOB: %s\r\nX-CLINIC-VISIT-TYPE:Check-up\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:g2@google.com\r\nDTSTART:%s\r\nSUMMARY:%s\\, %s\r\nX-CLINIC-VISIT-TYPE:Check-up\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+  "$(echo "$s1" | tr -d ': -' | sed 's/^\(........\)/\1T/')00" "$given" "$family" "$dob" \
+  "$(echo "$s2" | tr -d ': -' | sed 's/^\(........\)/\1T/')00" "$family" "$given" > "$tmp/google.ics"
+as b frontdesk import ics --doctor weber "$tmp/google.ics" > "$tmp/report" 2> "$tmp/err"
+expect "import ics of events with a name and a date of birth" 0 $?
+grep -q "^1	new	$s1	$" "$tmp/report" && ok "…the patient found by name and date of birth" \
+  || no "report: $(cat "$tmp/report")"
+grep -q "^2	new	$s2	Matched by name only" "$tmp/report" && ok "…and by name alone, marked to check" \
+  || no "report: $(cat "$tmp/report")"
+[ "$(as b frontdesk appointments list --date "$later" --doctor weber | grep -c "	$pchart	")" -eq 2 ] \
+  && ok "…both booked for that patient" || no "list: $(as b frontdesk appointments list --date "$later" --doctor weber)"
+
 # As blocked time for the other doctor: a whole day off the book.
 far=$(date -d "next monday + 200 days" +%F)
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:congress@test\r\nDTSTART;VALUE=DATE:%s\r\nSUMMARY:Congress\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \

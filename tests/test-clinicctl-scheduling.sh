@@ -129,6 +129,96 @@ as frontdesk appointments book --doctor weber --patient C000003 --type Check-up 
   --room "Room 4" > /dev/null 2> "$tmp/err"
 expect "a retired room cannot be booked" 1 $?
 grep -q "retired" "$tmp/err" && ok "…and says so" || no "said: $(cat "$tmp/err")"
+# A recurring series: weekly, four times, on a Tuesday further on (the
+# race below takes the free times of the days after $day; the series
+# takes 08:00, which a Consultation at the half hour does not touch).
+s1=$(date -d "$day + 70 days" +%F)
+s2=$(date -d "$s1 + 7 days" +%F)
+s3=$(date -d "$s1 + 14 days" +%F)
+s4=$(date -d "$s1 + 21 days" +%F)
+count_rows() { # count_rows DAY… — the doctor's appointments on those days
+  for d in "$@"; do as frontdesk appointments list --date "$d" --doctor weber 2> /dev/null; done | wc -l
+}
+as frontdesk appointments book --doctor weber --patient C000007 --type Check-up --start "$s1 08:00" \
+  --repeat weekly --count 4 > "$tmp/series" 2> "$tmp/err"
+expect "appointments book --repeat weekly --count 4" 0 $?
+[ "$(grep -c '^[0-9][0-9]*$' "$tmp/series")" -eq 4 ] && [ "$(wc -l < "$tmp/series")" -eq 4 ] \
+  && ok "…prints four ID#s, one a line" || no "series said: $(cat "$tmp/series") $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] && ok "…and nothing on stderr" || no "stderr: $(cat "$tmp/err")"
+listed=1
+i=0
+for d in "$s1" "$s2" "$s3" "$s4"; do
+  i=$((i+1))
+  sid=$(sed -n "${i}p" "$tmp/series")
+  as frontdesk appointments list --date "$d" --doctor weber 2> /dev/null \
+    | grep -q "^$sid	$d	08:00-[0-9:]*	weber	Check-up	booked	C000007	" || listed=0
+done
+[ $listed -eq 1 ] && ok "…each listed on its Tuesday at 08:00" || no "series not listed as booked"
+as frontdesk appointments series "$(head -1 "$tmp/series")" > "$tmp/occ" 2> "$tmp/err"
+expect "appointments series" 0 $?
+[ "$(cut -f1 "$tmp/occ")" = "$(cat "$tmp/series")" ] && grep -q "^[0-9]*	$s2	08:00-[0-9:]*	booked$" "$tmp/occ" \
+  && ok "…lists the four still to come: ID#, date, time, status" || no "series listed: $(cat "$tmp/occ")"
+
+# A conflict refuses the whole series, naming the date; nothing is booked.
+c1=$(date -d "$s1 + 28 days" +%F)
+c2=$(date -d "$c1 + 7 days" +%F)
+c3=$(date -d "$c1 + 14 days" +%F)
+as frontdesk appointments book --doctor weber --patient C000006 --type Check-up --start "$c2 09:00" \
+  > "$tmp/blocker" 2> "$tmp/err"
+expect "a booking in the way of a series" 0 $?
+before=$(count_rows "$c1" "$c2" "$c3")
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 09:00" \
+  --repeat weekly --count 3 > "$tmp/out" 2> "$tmp/err"
+expect "a series over a booked time is refused" 1 $?
+grep -q "^clinicctl: 1 of the 3 dates cannot be booked; the first, $c2 09:00: .*overlaps another appointment" "$tmp/err" \
+  && [ "$(wc -l < "$tmp/err")" -eq 1 ] && ok "…in one sentence naming the date and why" || no "said: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] && ok "…printing no ID#" || no "printed: $(cat "$tmp/out")"
+[ "$(count_rows "$c1" "$c2" "$c3")" -eq "$before" ] && ok "…and booking nothing" \
+  || no "$before rows before, $(count_rows "$c1" "$c2" "$c3") after"
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 09:00" \
+  --repeat weekly --count 3 --skip-conflicts > "$tmp/out" 2> "$tmp/err"
+expect "--skip-conflicts books the rest" 0 $?
+[ "$(wc -l < "$tmp/out")" -eq 2 ] && ok "…two ID#s" || no "printed: $(cat "$tmp/out")"
+grep -q "^1 date not booked (it cannot be booked): $c2 09:00$" "$tmp/err" \
+  && ok "…and the date left out on stderr" || no "said: $(cat "$tmp/err")"
+[ "$(count_rows "$c1" "$c2" "$c3")" -eq $((before + 2)) ] \
+  && as frontdesk appointments list --date "$c3" --doctor weber | grep -q "^$(sed -n 2p "$tmp/out")	$c3	09:00-.*	C000005	" \
+  && ok "…on the first and third Tuesday" || no "not booked as asked"
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 10:00" \
+  --repeat fortnightly --count 3 > /dev/null 2> "$tmp/err"
+expect "an unknown --repeat is refused" 2 $?
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 10:00" \
+  --repeat weekly > /dev/null 2> "$tmp/err"
+expect "a series without --count or --until is refused" 2 $?
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 10:00" \
+  --count 3 > /dev/null 2> "$tmp/err"
+expect "--count without --repeat is refused" 2 $?
+as frontdesk appointments book --doctor weber --patient C000005 --type Check-up --start "$c1 10:00" \
+  --repeat monthly-date --until "$(date -d "$c1 + 2 months" +%F)" > "$tmp/out" 2> "$tmp/err"
+expect "a monthly series --until a date" 0 $?
+[ "$(wc -l < "$tmp/out")" -eq 3 ] && ok "…three months, three ID#s" || no "printed: $(cat "$tmp/out") $(cat "$tmp/err")"
+
+# Cancelling the second Tuesday of the weekly series and those after it.
+second=$(sed -n 2p "$tmp/series")
+as frontdesk appointments cancel "$second" --reason "Therapy ends" --series sometimes > /dev/null 2> "$tmp/err"
+expect "an unknown --series is refused" 2 $?
+as frontdesk appointments cancel "$second" --reason "Therapy ends" --series following 2> "$tmp/err"
+expect "appointments cancel --series following" 0 $?
+statuses=""
+i=0
+for d in "$s1" "$s2" "$s3" "$s4"; do
+  i=$((i+1))
+  sid=$(sed -n "${i}p" "$tmp/series")
+  st=$(as frontdesk appointments list --date "$d" --doctor weber 2> /dev/null | awk -F '\t' -v id="$sid" '$1 == id { print $6 }')
+  statuses="$statuses $st"
+done
+[ "$statuses" = " booked cancelled cancelled cancelled" ] && ok "…cancels it and the later ones, not the first" \
+  || no "statuses:$statuses"
+as frontdesk appointments series "$(head -1 "$tmp/series")" > "$tmp/occ" 2> "$tmp/err"
+[ "$(cut -f1 "$tmp/occ")" = "$(head -1 "$tmp/series")" ] && ok "…and the series has one still to come" \
+  || no "series listed: $(cat "$tmp/occ") $(cat "$tmp/err")"
+as frontdesk appointments cancel "$(head -1 "$tmp/series")" --reason "Moved away" 2> "$tmp/err"
+expect "cancel without --series cancels that one" 0 $?
 
 # The race: two programs book the same free time for different patients,
 # on the hour and half hour (30-minute visits that do not touch each other).

@@ -202,13 +202,25 @@ test_import_dialog (void)
   g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (window), "no start (DTSTART)"));
   g_assert_null (gtk_list_box_get_row_at_index (events, 0));
 
-  /* The free event alone imports, and the window closes. */
+  /* The free event imports with one typed in another calendar program,
+   * whose patient is found by name alone: marked for a person to check.
+   * The window closes. */
   fine = g_strdup_printf ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
                           "BEGIN:VEVENT\r\nUID:two@test\r\nDTSTART;TZID=Europe/Berlin:20270114T110000\r\n"
                           "X-CLINIC-CHART-NUMBER:%s\r\nX-CLINIC-VISIT-TYPE:Check-up\r\nEND:VEVENT\r\n"
+                          "BEGIN:VEVENT\r\nUID:three@google.com\r\nDTSTART:20270115T090000Z\r\n"
+                          "SUMMARY:paula schmidt\r\nX-CLINIC-VISIT-TYPE:Check-up\r\nEND:VEVENT\r\n"
                           "END:VCALENDAR\r\n", chart);
   g_assert_true (g_file_set_contents (path, fine, -1, &error));
   g_assert_true (clinic_ics_import_dialog_load (CLINIC_ICS_IMPORT_DIALOG (window), path, &error));
+  row = gtk_list_box_get_row_at_index (events, 0);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "New");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "warning"));
+  row = gtk_list_box_get_row_at_index (events, 1);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "New — matched by name only (“paula schmidt”, no date of birth): check that this is the right patient");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "warning"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
   clinic_test_wait_for_draw (GTK_WIDGET (window));
   g_free (clinic_test_save_screenshot (GTK_WIDGET (window), "ics-import-dialog-ready"));
   g_assert_true (gtk_widget_get_sensitive (clinic_test_find_button (GTK_WIDGET (window), "ics-import.import")));
@@ -216,11 +228,11 @@ test_import_dialog (void)
   g_object_ref (window);
   g_signal_connect (window, "imported", G_CALLBACK (on_imported), &imported);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "ics-import.import", NULL));
-  g_assert_cmpint (imported, ==, 1);
+  g_assert_cmpint (imported, ==, 2);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_unref (window);
   after = clinic_appointments_list (admin, at ("2027-01-01 00:00"), at ("2027-02-01 00:00"), weber, &error);
-  g_assert_cmpuint (after->len, ==, 3);
+  g_assert_cmpuint (after->len, ==, 4);
 }
 
 int

@@ -2440,6 +2440,193 @@ test_ics_import_refusals (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Congress"));
 }
 
+static gint64
+add_patient (ClinicSession *session,
+             const char    *family,
+             const char    *given,
+             const char    *birth)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClinicPatient) p = clinic_test_patient_new (family, given, birth, "");
+  gint64 id = clinic_patients_create (session, p, TRUE, &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+static const ClinicIcsEvent *
+event_at (GPtrArray *events,
+          guint      i)
+{
+  return events->pdata[i];
+}
+
+/* Events typed by hand in another calendar program: a name and maybe a
+ * date of birth, never our chart number. */
+static void
+test_ics_match_by_name (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 juergen = add_patient (f->admin, "Müller", "Jürgen", "1980-02-03");
+  gint64 lena = add_patient (f->admin, "Kraus", "Lena", "1970-07-07");
+  const char *text = VCAL_HEAD
+    /* Google-style: the name in the title, the birth in the notes; case
+     * and accents as someone typed them. */
+    EVENT ("UID:g1@google.com\r\nDTSTART:20270112T070000Z\r\nDTEND:20270112T073000Z\r\n"
+           "SUMMARY:Jurgen MULLER\r\nDESCRIPTION:Insurance card please\\nDate of birth: 1980-02-03\r\n")
+    /* Outlook-style: "Patient:" and "DOB:" lines, day first. Two
+     * patients have that name and birth. */
+    EVENT ("UID:o2@outlook.com\r\nDTSTART:20270112T073000Z\r\nSUMMARY:Check-up\r\n"
+           "DESCRIPTION:Patient: Doe\\, Jane\\nDOB: 06.05.1975\r\n")
+    /* A name alone that one active patient has. */
+    EVENT ("UID:g3@google.com\r\nDTSTART:20270112T080000Z\r\nSUMMARY:otto berg\r\n")
+    /* A name alone that two have. */
+    EVENT ("UID:g4@google.com\r\nDTSTART:20270112T083000Z\r\nSUMMARY:Jane Doe\r\n")
+    /* The right name, another birth. */
+    EVENT ("UID:g5@google.com\r\nDTSTART:20270112T090000Z\r\nSUMMARY:Paula Schmidt\r\n"
+           "DESCRIPTION:DOB: 24.04.1987\r\n")
+    /* An inactive patient: by name and birth, yes; by name alone, no. */
+    EVENT ("UID:g6@google.com\r\nDTSTART:20270112T093000Z\r\nSUMMARY:Kraus\\, Lena\r\n"
+           "DESCRIPTION:Born: 19700707\r\n")
+    EVENT ("UID:g7@google.com\r\nDTSTART:20270112T100000Z\r\nSUMMARY:Lena Kraus\r\n")
+    VCAL_TAIL;
+  const char *good = VCAL_HEAD
+    EVENT ("UID:g1@google.com\r\nDTSTART:20270112T070000Z\r\nDTEND:20270112T073000Z\r\n"
+           "SUMMARY:Jurgen MULLER\r\nDESCRIPTION:Date of birth: 1980-02-03\r\n")
+    EVENT ("UID:g3@google.com\r\nDTSTART:20270112T080000Z\r\nSUMMARY:Check-up: Berg\\, Otto\r\n"
+           "X-CLINIC-VISIT-TYPE:Check-up\r\n")
+    EVENT ("UID:g6@google.com\r\nDTSTART:20270112T093000Z\r\nSUMMARY:Kraus\\, Lena\r\n"
+           "DESCRIPTION:Geburtsdatum: 07.07.1970\r\n")
+    VCAL_TAIL;
+  ClinicIcsImport options = { f->weber, 0, f->checkup, FALSE };
+
+  /* Two records of one name and birth (the registry allows it, asked). */
+  add_patient (f->admin, "Doe", "Jane", "1975-05-06");
+  add_patient (f->admin, "Doe", "Jane", "1975-05-06");
+  g_assert_true (clinic_patients_set_status (f->admin, lena, CLINIC_PATIENT_INACTIVE, &error));
+  g_assert_no_error (error);
+  before = book_lines (f->admin, f, 0);
+
+  preview = clinic_ics_preview (f->front, text, strlen (text), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 7);
+
+  g_assert_cmpstr (event_at (preview, 0)->patient_name, ==, "Jurgen MULLER");
+  g_assert_cmpstr (event_at (preview, 0)->birth_date, ==, "1980-02-03");
+  g_assert_cmpint (event_at (preview, 0)->state, ==, CLINIC_ICS_EVENT_NEW);
+  g_assert_cmpint (event_at (preview, 0)->patient_id, ==, juergen);
+  g_assert_false (event_at (preview, 0)->by_name_only);
+
+  g_assert_cmpstr (event_at (preview, 1)->patient_name, ==, "Doe, Jane");
+  g_assert_cmpstr (event_at (preview, 1)->birth_date, ==, "1975-05-06");
+  g_assert_cmpint (event_at (preview, 1)->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_cmpint (event_at (preview, 1)->patient_id, ==, 0);
+  g_assert_cmpstr (event_at (preview, 1)->problem, ==,
+                   "2 patients named “Doe, Jane” born 1975-05-06 match; pick one.");
+
+  g_assert_cmpint (event_at (preview, 2)->state, ==, CLINIC_ICS_EVENT_NEW);
+  g_assert_cmpint (event_at (preview, 2)->patient_id, ==, f->otto);
+  g_assert_true (event_at (preview, 2)->by_name_only);
+
+  g_assert_cmpint (event_at (preview, 3)->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_cmpstr (event_at (preview, 3)->problem, ==,
+                   "2 active patients are named “Jane Doe” (the event gives no date of birth); pick one.");
+
+  g_assert_cmpint (event_at (preview, 4)->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_cmpstr (event_at (preview, 4)->problem, ==, "No patient named “Paula Schmidt” born 1987-04-24; choose one.");
+
+  g_assert_cmpint (event_at (preview, 5)->state, ==, CLINIC_ICS_EVENT_NEW);
+  g_assert_cmpint (event_at (preview, 5)->patient_id, ==, lena);
+  g_assert_false (event_at (preview, 5)->by_name_only);
+  g_assert_cmpint (event_at (preview, 6)->state, ==, CLINIC_ICS_EVENT_UNMATCHED);
+  g_assert_nonnull (strstr (event_at (preview, 6)->problem, "No active patient is named “Lena Kraus”"));
+
+  /* Any unmatched event refuses the file, naming the first; nothing is
+   * booked. */
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "Event 2 (2027-01-12 08:30): 2 patients named"));
+  g_clear_error (&error);
+  after = book_lines (f->admin, f, 0);
+  g_assert_cmpstr (after, ==, before);
+
+  /* The events that name one patient import for that patient; our own
+   * "Type: Family, Given" title, and a German label, are read too. */
+  g_clear_pointer (&preview, g_ptr_array_unref);
+  preview = clinic_ics_preview (f->front, good, strlen (good), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (event_at (preview, 1)->patient_name, ==, "Berg, Otto");
+  g_assert_true (event_at (preview, 1)->by_name_only);
+  g_assert_cmpstr (event_at (preview, 2)->birth_date, ==, "1970-07-07");
+  g_assert_cmpint (clinic_ics_import (f->front, good, strlen (good), &options, &error), ==, 3);
+  g_assert_no_error (error);
+  g_clear_pointer (&after, g_free);
+  after = book_lines (f->admin, f, f->weber);
+  g_assert_cmpstr (after, ==,
+                   "2027-01-12 08:00 +1800 C000003 Müller, Jürgen Dr. Weber Check-up \n"
+                   "2027-01-12 09:00 +1800 C000002 Berg, Otto Dr. Weber Check-up \n"
+                   "2027-01-12 10:30 +1800 C000004 Kraus, Lena Dr. Weber Check-up \n");
+}
+
+/* A "full" export carries the date of birth; in a clinic where the same
+ * chart numbers are other people, the events still find their patients
+ * by name and birth, never the stranger with the number. */
+static void
+test_ics_match_round_trip (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "weber.ics", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *lines = NULL;
+  gint64 juergen = add_patient (f->admin, "Müller", "Jürgen", "1980-02-03");
+  ClinicBooking b1 = { juergen, f->weber, f->checkup, 0, at (f, "2027-01-12 09:00"), 0, "Knee", NULL, NULL };
+  ClinicBooking b2 = { f->paula, f->weber, f->checkup, 0, at (f, "2027-01-12 10:00"), 0, NULL, NULL, NULL };
+  ClinicIcsImport options = { 0, 0, 0, FALSE };
+  gsize length = 0;
+  gint64 stranger, there;
+  Fixture g = { 0 };
+
+  g_assert_cmpint (clinic_appointments_book (f->front, &b1, &error), >, 0);
+  g_assert_cmpint (clinic_appointments_book (f->front, &b2, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_ics_export (f->admin, f->weber, at (f, "2027-01-01 00:00"), at (f, "2028-01-01 00:00"),
+                                      CLINIC_ICS_FULL, path, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, &length, &error));
+  /* (libical folds the line after 75 octets.) */
+  g_assert_nonnull (strstr (text, "\r\nDESCRIPTION:Chart number: C000003\\nDate of birth: 1980-02-03"
+                                  "\\nReason: \r\n Knee\r\n"));
+  g_assert_nonnull (strstr (text, "\r\nX-CLINIC-BIRTH-DATE:1980-02-03\r\n"));
+
+  /* The other clinic gave C000003 to someone else first. */
+  fixture_set_up (&g, NULL);
+  stranger = add_patient (g.admin, "Fischer", "Anna", "1999-09-09");
+  there = add_patient (g.admin, "Müller", "Jürgen", "1980-02-03");
+  g_assert_cmpint (stranger, !=, there);
+  options.provider_id = g.weber;
+  preview = clinic_ics_preview (g.front, text, length, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 2);
+  g_assert_cmpint (event_at (preview, 0)->state, ==, CLINIC_ICS_EVENT_NEW);
+  g_assert_cmpint (event_at (preview, 0)->patient_id, ==, there);
+  g_assert_false (event_at (preview, 0)->by_name_only);
+  /* Paula's chart number is hers here too, with the same birth. */
+  g_assert_cmpint (event_at (preview, 1)->patient_id, ==, g.paula);
+  g_assert_cmpint (clinic_ics_import (g.front, text, length, &options, &error), ==, 2);
+  g_assert_no_error (error);
+  lines = book_lines (g.admin, &g, g.weber);
+  g_assert_cmpstr (lines, ==,
+                   "2027-01-12 09:00 +1800 C000004 Müller, Jürgen Dr. Weber Check-up Knee\n"
+                   "2027-01-12 10:00 +1800 C000001 Schmidt, Paula Dr. Weber Check-up \n");
+  fixture_tear_down (&g, NULL);
+}
+
 static void
 test_ics_folder (Fixture       *f,
                  gconstpointer  data)
@@ -2531,6 +2718,8 @@ main (int   argc,
   ADD ("/scheduling/ics-hostile", test_ics_hostile);
   ADD ("/scheduling/ics-round-trip", test_ics_round_trip);
   ADD ("/scheduling/ics-import-refusals", test_ics_import_refusals);
+  ADD ("/scheduling/ics-match-by-name", test_ics_match_by_name);
+  ADD ("/scheduling/ics-match-round-trip", test_ics_match_round_trip);
   ADD ("/scheduling/ics-folder", test_ics_folder);
 #undef ADD
 

@@ -309,9 +309,18 @@ refresh (ClinicIcsImportDialog  *self,
     {
       const ClinicIcsEvent *e = events->pdata[i];
       g_autofree char *start = clinic_format_local_time (tz, e->starts_at);
-      g_autofree char *subtitle = e->problem != NULL ? g_strdup_printf ("%s: %s", state_text (e->state), e->problem)
-                                                     : g_strdup (state_text (e->state));
+      g_autofree char *subtitle = NULL;
       GtkWidget *row = adw_action_row_new ();
+
+      if (e->problem != NULL)
+        subtitle = g_strdup_printf ("%s: %s", state_text (e->state), e->problem);
+      else if (e->by_name_only)
+        /* No chart number and no date of birth: the name is all there
+         * was, and two people may share one; the front desk looks. */
+        subtitle = g_strdup_printf (_("%s — matched by name only (“%s”, no date of birth): check that this is the right patient"),
+                                    state_text (e->state), e->patient_name);
+      else
+        subtitle = g_strdup (state_text (e->state));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), start);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -321,6 +330,8 @@ refresh (ClinicIcsImportDialog  *self,
           gtk_widget_add_css_class (row, "error");
           problems++;
         }
+      else if (e->by_name_only)
+        gtk_widget_add_css_class (row, "warning");
       gtk_list_box_append (self->events, row);
     }
   if (events != NULL)

@@ -185,7 +185,9 @@ clinic_cli_command_import_ics (ClinicCliContext  *context,
       g_autofree char *start = clinic_format_local_time (tz, e->starts_at);
 
       clinic_cli_print (context, "%u\t%s\t%s\t%s\n", i + 1, state_key (e->state), start,
-                        e->problem != NULL ? e->problem : "");
+                        e->problem != NULL ? e->problem
+                        : e->by_name_only ? _("Matched by name only (no date of birth); check the patient.")
+                        : "");
     }
   if (dry_run)
     return TRUE;

@@ -11,6 +11,7 @@
 #include "clinic-cli-private.h"
 #include "clinic-error.h"
 #include "clinic-patients.h"
+#include "clinic-recurrence.h"
 #include "clinic-schedule.h"
 
 static gboolean
@@ -229,6 +230,95 @@ clinic_cli_command_availability (ClinicCliContext  *context,
 
 /* --- appointments ------------------------------------------------------------ */
 
+/* The position of @text among @keys, the words option --@option takes. */
+static gboolean
+parse_choice (const char         *option,
+              const char         *text,
+              const char *const  *keys,
+              guint               n_keys,
+              guint              *index,
+              GError            **error)
+{
+  g_autofree char *list = NULL;
+
+  for (guint i = 0; i < n_keys; i++)
+    if (g_strcmp0 (text, keys[i]) == 0)
+      {
+        *index = i;
+        return TRUE;
+      }
+  list = g_strjoinv (", ", (char **) keys);
+  g_set_error (error, CLINIC_CLI_ERROR, CLINIC_CLI_ERROR_USAGE, _("“--%s” takes one of %s, not “%s”."), option,
+               list, text);
+  return FALSE;
+}
+
+static const char *const repeat_keys[] = {
+  [CLINIC_REPEAT_WEEKLY] = "weekly",
+  [CLINIC_REPEAT_MONTHLY_BY_DATE] = "monthly-date",
+  [CLINIC_REPEAT_MONTHLY_BY_WEEKDAY] = "monthly-weekday",
+  NULL
+};
+
+static const char *const scope_keys[] = {
+  [CLINIC_SERIES_THIS] = "this", [CLINIC_SERIES_FOLLOWING] = "following", [CLINIC_SERIES_ALL] = "all", NULL
+};
+
+/* Books the series and prints the ID# of every occurrence booked, by
+ * start; the dates left out (with --skip-conflicts) are named on stderr,
+ * so that the standard output stays one ID# a line. */
+static gboolean
+book_series (ClinicCliContext        *context,
+             ClinicSession           *session,
+             const ClinicBooking     *first,
+             const ClinicRecurrence  *rule,
+             gboolean                 skip_conflicts,
+             GError                 **error)
+{
+  g_autoptr(GPtrArray) wanted = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GHashTable) booked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GString) skipped = g_string_new (NULL);
+  const ClinicOccurrence *last;
+  gint64 series;
+  guint n_booked = 0, n_skipped = 0;
+
+  /* The dates asked for, to name the ones the booking leaves out. */
+  wanted = clinic_recurrence_preview (session, first, rule, error);
+  if (wanted == NULL)
+    return FALSE;
+  series = clinic_recurrence_book (session, first, rule, skip_conflicts, &n_booked, error);
+  if (series == 0)
+    return FALSE;
+  last = wanted->pdata[wanted->len - 1];
+  list = clinic_appointments_list (session, first->starts_at, last->ends_at + 1, first->provider_id, error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ClinicAppointment *a = list->pdata[i];
+
+      if (a->series_id != series)
+        continue;
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\n", a->id);
+      g_hash_table_add (booked, g_memdup2 (&a->starts_at, sizeof a->starts_at));
+    }
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      const ClinicOccurrence *o = wanted->pdata[i];
+
+      if (g_hash_table_contains (booked, &o->starts_at))
+        continue;
+      g_string_append_printf (skipped, "%s%s", n_skipped++ > 0 ? ", " : "", o->local);
+    }
+  if (n_skipped > 0)
+    /* TRANSLATORS: the dates of a series that were not booked, as "YYYY-MM-DD HH:MM, …" */
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "%u date not booked (it cannot be booked): %s\n",
+                             "%u dates not booked (they cannot be booked): %s\n", n_skipped),
+                n_skipped, skipped->str);
+  return TRUE;
+}
+
 static gboolean
 appointments_book (ClinicCliContext  *context,
                    int                argc,
@@ -246,6 +336,11 @@ appointments_book (ClinicCliContext  *context,
   g_autofree char *note = NULL;
   g_autofree char *anyway = NULL;
   g_autofree char *room = NULL;
+  g_autofree char *repeat = NULL;
+  g_autofree char *until = NULL;
+  gboolean skip_conflicts = FALSE;
+  ClinicRecurrence rule = { CLINIC_REPEAT_WEEKLY, 1, 0, NULL };
+  guint choice = 0;
   ClinicBooking b = { 0 };
   gint64 id;
   GOptionEntry entries[] = {
@@ -257,6 +352,11 @@ appointments_book (ClinicCliContext  *context,
     { "note", 0, 0, G_OPTION_ARG_STRING, &note, NULL, NULL },
     { "anyway", 0, 0, G_OPTION_ARG_STRING, &anyway, NULL, NULL },
     { "room", 0, 0, G_OPTION_ARG_STRING, &room, NULL, NULL },
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &repeat, NULL, NULL },
+    { "every", 0, 0, G_OPTION_ARG_INT, &rule.interval, NULL, NULL },
+    { "count", 0, 0, G_OPTION_ARG_INT, &rule.count, NULL, NULL },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, NULL, NULL },
+    { "skip-conflicts", 0, 0, G_OPTION_ARG_NONE, &skip_conflicts, NULL, NULL },
     { NULL }
   };
 
@@ -264,6 +364,15 @@ appointments_book (ClinicCliContext  *context,
     return FALSE;
   if (doctor == NULL || chart == NULL || start == NULL)
     return usage (error, _("“appointments book” needs --doctor USER, --patient CHART-NUMBER, --type VISIT-TYPE and --start 'YYYY-MM-DD HH:MM'."));
+  if (repeat == NULL && (rule.interval != 1 || rule.count != 0 || until != NULL || skip_conflicts))
+    return usage (error, _("“--every”, “--count”, “--until” and “--skip-conflicts” describe a series: give “--repeat” too."));
+  if (repeat != NULL && !parse_choice ("repeat", repeat, repeat_keys, G_N_ELEMENTS (repeat_keys) - 1,
+                                       &choice, error))
+    return FALSE;
+  rule.repeat = choice;
+  if (repeat != NULL && (rule.count != 0) == (until != NULL))
+    return usage (error, _("A series ends after “--count N” times or on “--until YYYY-MM-DD”: give one of them."));
+  rule.until = until;
   session = clinic_cli_start_session (context, error);
   if (session == NULL
       || (b.provider_id = clinic_providers_lookup (session, doctor, error)) == 0
@@ -287,6 +396,8 @@ appointments_book (ClinicCliContext  *context,
   b.reason = reason;
   b.note = note;
   b.override_reason = anyway;
+  if (repeat != NULL)
+    return book_series (context, session, &b, &rule, skip_conflicts, error);
   id = clinic_appointments_book (session, &b, error);
   if (id == 0)
     return FALSE;
@@ -381,9 +492,12 @@ appointments_cancel (ClinicCliContext  *context,
 {
   g_autoptr(ClinicSession) session = NULL;
   g_autofree char *reason = NULL;
+  g_autofree char *series = NULL;
+  guint scope = CLINIC_SERIES_THIS;
   gint64 id;
   GOptionEntry entries[] = {
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, NULL, NULL },
+    { "series", 0, 0, G_OPTION_ARG_STRING, &series, NULL, NULL },
     { NULL }
   };
 
@@ -391,8 +505,58 @@ appointments_cancel (ClinicCliContext  *context,
     return FALSE;
   if (reason == NULL)
     return usage (error, _("“appointments cancel” needs --reason TEXT."));
+  if (series != NULL && !parse_choice ("series", series, scope_keys, G_N_ELEMENTS (scope_keys) - 1, &scope,
+                                       error))
+    return FALSE;
   session = clinic_cli_start_session (context, error);
-  return session != NULL && clinic_appointments_cancel (session, id, reason, error);
+  if (session == NULL)
+    return FALSE;
+  /* One appointment is cancelled as the book cancels it (a visit of the
+   * past or under way has its own refusal there); a part of a series
+   * through the series, all or none. */
+  if (scope == CLINIC_SERIES_THIS)
+    return clinic_appointments_cancel (session, id, reason, error);
+  return clinic_recurrence_cancel (session, id, scope, reason, error);
+}
+
+/* The occurrences still to come of the series of appointment @id: ID#,
+ * date, time, status. */
+static gboolean
+appointments_series (ClinicCliContext  *context,
+                     int                argc,
+                     char             **argv,
+                     GError           **error)
+{
+  g_autoptr(ClinicSession) session = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  gint64 id;
+
+  if (!clinic_cli_parse_options (&argc, &argv, (GOptionEntry[]) { { NULL } }, 1, error)
+      || !parse_id (argv[1], &id, error))
+    return FALSE;
+  session = clinic_cli_start_session (context, error);
+  if (session == NULL)
+    return FALSE;
+  ids = clinic_recurrence_scope (session, id, CLINIC_SERIES_ALL, error);
+  if (ids == NULL)
+    return FALSE;
+  tz = clinic_schedule_get_timezone (clinic_session_get_db (session));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(ClinicAppointment) a = clinic_appointments_get (session, g_array_index (ids, gint64, i), error);
+      g_autofree char *start = NULL;
+      g_autofree char *end = NULL;
+
+      if (a == NULL)
+        return FALSE;
+      start = clinic_format_local_time (tz, a->starts_at);
+      end = clinic_format_local_time (tz, a->ends_at);
+      start[10] = '\0';
+      clinic_cli_print (context, "%" G_GINT64_FORMAT "\t%s\t%s-%s\t%s\n", a->id, start, start + 11, end + 11,
+                        clinic_appointment_status_to_key (a->status));
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -431,9 +595,11 @@ clinic_cli_command_appointments (ClinicCliContext  *context,
     return appointments_list (context, argc - 1, argv + 1, error);
   if (g_strcmp0 (verb, "cancel") == 0)
     return appointments_cancel (context, argc - 1, argv + 1, error);
+  if (g_strcmp0 (verb, "series") == 0)
+    return appointments_series (context, argc - 1, argv + 1, error);
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     if (g_strcmp0 (verb, statuses[i].verb) == 0)
       return appointments_status (context, argc - 1, argv + 1, statuses[i].status, error);
 
-  return usage (error, _("“appointments” needs one of: book, list, cancel, confirm, arrive, start, complete, no-show; “clinicctl help appointments” shows them."));
+  return usage (error, _("“appointments” needs one of: book, list, cancel, series, confirm, arrive, start, complete, no-show; “clinicctl help appointments” shows them."));
 }

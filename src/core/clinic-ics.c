@@ -15,6 +15,7 @@
 #include "clinic-error.h"
 #include "clinic-file.h"
 #include "clinic-ics-private.h"
+#include "clinic-patients-private.h"
 #include "clinic-schedule-private.h"
 #include "clinic-settings.h"
 
@@ -22,6 +23,7 @@
 #define X_CHART "X-CLINIC-CHART-NUMBER"
 #define X_TYPE "X-CLINIC-VISIT-TYPE"
 #define X_REASON "X-CLINIC-REASON"
+#define X_BIRTH "X-CLINIC-BIRTH-DATE"
 #define TZID_MAX 100
 #define BLOCK_REASON_MAX 200
 
@@ -58,6 +60,8 @@ clinic_ics_event_free (ClinicIcsEvent *e)
   g_free (e->chart_number);
   g_free (e->visit_type);
   g_free (e->reason);
+  g_free (e->patient_name);
+  g_free (e->birth_date);
   g_free (e->problem);
   g_free (e);
 }
@@ -243,6 +247,13 @@ clinic_ics_format (GPtrArray        *appointments,
             icalcomponent_add_property (event, icalproperty_new_summary (summary));
             icalcomponent_add_property (event, icalproperty_new_class (ICAL_CLASS_CONFIDENTIAL));
             g_string_append_printf (description, _("Chart number: %s"), a->patient_chart);
+            /* The date of birth lets another clinic, whose chart numbers
+             * are its own, find the patient by name and birth. */
+            if (a->patient_birth != NULL && *a->patient_birth != '\0')
+              {
+                g_string_append_c (description, '\n');
+                g_string_append_printf (description, _("Date of birth: %s"), a->patient_birth);
+              }
             if (a->reason != NULL && *a->reason != '\0')
               {
                 g_string_append_c (description, '\n');
@@ -250,6 +261,7 @@ clinic_ics_format (GPtrArray        *appointments,
               }
             icalcomponent_add_property (event, icalproperty_new_description (description->str));
             add_x (event, X_CHART, a->patient_chart);
+            add_x (event, X_BIRTH, a->patient_birth);
             add_x (event, X_TYPE, a->visit_type);
             add_x (event, X_REASON, a->reason);
           }
@@ -388,6 +400,115 @@ x_value (icalcomponent *event,
   return g_strdup ("");
 }
 
+/* A date of birth as people write it: ISO "1980-02-03", "03.02.1980"
+ * (day first, as wherever dots are written), "19800203", or the
+ * locale's own form; "" when it is none of them. */
+static char *
+parse_birth_date (const char *text)
+{
+  unsigned d = 0, m = 0, y = 0;
+  char tail;
+  gboolean read;
+
+  read = (sscanf (text, "%2u.%2u.%4u%c", &d, &m, &y, &tail) == 3 && strlen (text) <= 10)
+         || (strlen (text) == 8 && strspn (text, "0123456789") == 8 && sscanf (text, "%4u%2u%2u", &y, &m, &d) == 3);
+  if (read)
+    return y >= 1000 && m >= 1 && m <= 12 && d >= 1 && d <= 31 && g_date_valid_dmy (d, m, y)
+           ? g_strdup_printf ("%04u-%02u-%02u", y, m, d) : g_strdup ("");
+  {
+    char *iso = clinic_patient_parse_date (text);
+
+    return iso != NULL ? iso : g_strdup ("");
+  }
+}
+
+/* The text after "@label:" when @line starts with it (any case), else
+ * NULL. */
+static const char *
+after_label (const char *line,
+             const char *label)
+{
+  gsize n = strlen (label);
+  const char *rest;
+
+  if (n == 0 || g_ascii_strncasecmp (line, label, n) != 0)
+    return NULL;
+  rest = line + n;
+  while (*rest == ' ')
+    rest++;
+  if (*rest != ':')
+    return NULL;
+  rest++;
+  while (g_ascii_isspace (*rest))
+    rest++;
+  return rest;
+}
+
+/* Whether @line is "LABEL: value" for one of @labels (NULL-terminated)
+ * or the translated @own label; the value, or NULL. */
+static const char *
+labelled (const char         *line,
+          const char *const  *labels,
+          const char         *own)
+{
+  const char *value = after_label (line, own);
+
+  for (guint i = 0; value == NULL && labels[i] != NULL; i++)
+    value = after_label (line, labels[i]);
+  return value;
+}
+
+/* The patient's name and date of birth an event gives: an
+ * X-CLINIC-BIRTH-DATE (our own export), or a line of the DESCRIPTION
+ * such as "Date of birth: 1980-02-03"; the name from a "Patient:" or
+ * "Name:" line, else the SUMMARY, after the visit type that our export
+ * puts first ("Check-up: Doe, Jane"). */
+static void
+read_patient (ClinicIcsEvent *e,
+              const char     *x_birth)
+{
+  static const char *const birth_labels[] = {
+    "Date of birth", "DOB", "D.O.B.", "Birth date", "Birthdate", "Born", "Birthday",
+    "Geburtsdatum", "Geb.", "geb", "Geboren", NULL
+  };
+  static const char *const name_labels[] = { "Patient", "Patient name", "Name", NULL };
+  g_auto(GStrv) lines = g_strsplit (e->description, "\n", -1);
+  g_autofree char *birth = NULL;
+  g_autofree char *name = NULL;
+
+  if (*x_birth != '\0')
+    birth = parse_birth_date (x_birth);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = g_strstrip (lines[i]);
+      const char *value;
+
+      if (birth == NULL && (value = labelled (line, birth_labels, C_("calendar label", "Date of birth"))) != NULL)
+        {
+          g_auto(GStrv) words = g_strsplit (value, " ", 2);
+
+          birth = parse_birth_date (words[0] != NULL ? words[0] : "");
+        }
+      else if (name == NULL && (value = labelled (line, name_labels, C_("calendar label", "Patient"))) != NULL
+               && *value != '\0')
+        name = g_strdup (value);
+    }
+  if (name == NULL)
+    {
+      const char *summary = e->summary;
+      gsize type = strlen (e->visit_type);
+      const char *colon;
+
+      if (type > 0 && strncmp (summary, e->visit_type, type) == 0 && summary[type] == ':')
+        summary += type + 1;
+      else if ((colon = strstr (summary, ": ")) != NULL)
+        summary = colon + 1;
+      name = g_strdup (summary);
+    }
+  e->patient_name = g_strstrip (g_steal_pointer (&name));
+  e->birth_date = birth != NULL ? g_steal_pointer (&birth) : g_strdup ("");
+}
+
 static ClinicIcsEvent *
 read_event (icalcomponent  *event,
             GTimeZone      *tz,
@@ -438,6 +559,11 @@ read_event (icalcomponent  *event,
   e->chart_number = x_value (event, X_CHART);
   e->visit_type = x_value (event, X_TYPE);
   e->reason = x_value (event, X_REASON);
+  {
+    g_autofree char *birth = x_value (event, X_BIRTH);
+
+    read_patient (e, birth);
+  }
   return g_steal_pointer (&e);
 }
 
@@ -752,10 +878,13 @@ clinic_ics_after_change (ClinicDb *db)
 
 /* --- Import --------------------------------------------------------------------------- */
 
+/* The id that @sql finds for @key (?1) and @key2 (?2, unless NULL);
+ * 0 for none, -1 on error. */
 static gint64
 lookup_id (ClinicDb    *db,
            const char  *sql,
            const char  *key,
+           const char  *key2,
            GError     **error)
 {
   sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
@@ -765,6 +894,8 @@ lookup_id (ClinicDb    *db,
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (key2 != NULL)
+    sqlite3_bind_text (stmt, 2, key2, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     id = sqlite3_column_int64 (stmt, 0);
@@ -785,6 +916,43 @@ set_state (ClinicIcsEvent       *e,
   e->state = state;
   g_free (e->problem);
   e->problem = g_strdup (problem);
+}
+
+/* Sets @e's patient from its name and date of birth, or *@problem to
+ * why none (no patient of that name, or more than one). FALSE only for
+ * an error of the database. */
+static gboolean
+match_patient (ClinicDb        *db,
+               ClinicIcsEvent  *e,
+               char           **problem,
+               GError         **error)
+{
+  gboolean born = *e->birth_date != '\0';
+  g_autoptr(GArray) ids = clinic_patients_match_name (db, e->patient_name, born ? e->birth_date : NULL, error);
+
+  if (ids == NULL)
+    return FALSE;
+  if (ids->len == 1)
+    {
+      e->patient_id = g_array_index (ids, gint64, 0);
+      e->by_name_only = !born;
+    }
+  else if (ids->len == 0 && born)
+    *problem = g_strdup_printf (_("No patient named “%s” born %s; choose one."), e->patient_name, e->birth_date);
+  else if (ids->len == 0)
+    *problem = g_strdup_printf (_("No active patient is named “%s” (the event gives no date of birth); choose one."),
+                                e->patient_name);
+  else if (born)
+    *problem = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u patient named “%s” born %s matches; pick one.",
+                                             "%u patients named “%s” born %s match; pick one.", ids->len),
+                                ids->len, e->patient_name, e->birth_date);
+  else
+    *problem = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%u active patient is named “%s” (the event gives no date of birth); pick one.",
+                                             "%u active patients are named “%s” (the event gives no date of birth); pick one.",
+                                             ids->len),
+                                ids->len, e->patient_name);
+  return TRUE;
 }
 
 /* Gives each event its state, in the open transaction or read. FALSE
@@ -813,7 +981,7 @@ classify (ClinicDb               *db,
           continue;
         }
 
-      e->existing_id = lookup_id (db, "SELECT id FROM appointments WHERE ical_uid = ?1", e->uid, error);
+      e->existing_id = lookup_id (db, "SELECT id FROM appointments WHERE ical_uid = ?1", e->uid, NULL, error);
       if (e->existing_id < 0)
         return FALSE;
       if (e->existing_id != 0)
@@ -845,14 +1013,34 @@ classify (ClinicDb               *db,
         }
 
       e->patient_id = o->patient_id;
+      e->by_name_only = FALSE;
+      /* A chart number with a date of birth that is not its patient's
+       * is another clinic's: that clinic's C000003 is someone else here. */
       if (e->patient_id == 0 && *e->chart_number != '\0')
-        e->patient_id = lookup_id (db, "SELECT id FROM patients WHERE chart_number = ?1", e->chart_number, error);
+        e->patient_id = *e->birth_date == '\0'
+          ? lookup_id (db, "SELECT id FROM patients WHERE chart_number = ?1", e->chart_number, NULL, error)
+          : lookup_id (db, "SELECT id FROM patients WHERE chart_number = ?1 AND birth_date = ?2", e->chart_number,
+                       e->birth_date, error);
       if (e->patient_id < 0)
         return FALSE;
+      /* A chart number of another clinic, or none: the name and date of
+       * birth, when they name exactly one patient. */
+      if (e->patient_id == 0 && *e->patient_name != '\0')
+        {
+          g_autofree char *problem = NULL;
+
+          if (!match_patient (db, e, &problem, error))
+            return FALSE;
+          if (problem != NULL)
+            {
+              set_state (e, CLINIC_ICS_EVENT_UNMATCHED, problem);
+              continue;
+            }
+        }
       e->visit_type_id = o->visit_type_id;
       if (e->visit_type_id == 0 && *e->visit_type != '\0')
         e->visit_type_id = lookup_id (db, "SELECT id FROM visit_types WHERE name = ?1 COLLATE NOCASE",
-                                      e->visit_type, error);
+                                      e->visit_type, NULL, error);
       if (e->visit_type_id < 0)
         return FALSE;
       if (e->patient_id == 0)

@@ -11,9 +11,15 @@
  * Import: files are read with libical after limits of their own (size,
  * number of components, nesting, UTF-8), every event needs a UID and a
  * DTSTART whose TZID the file or libical knows. Events become
- * appointments (patient by the chart number a "full" export carries, or
- * the one the caller chooses; visit type by name, or the caller's) or
- * blocked time of one doctor, all or nothing, after a preview.
+ * appointments or blocked time of one doctor, all or nothing, after a
+ * preview. The patient of an event is the one the caller chooses, else
+ * the one of the chart number a "full" export carries, else the one
+ * patient with the event's name and date of birth (what a calendar
+ * program's event typed by hand carries: "Jane Doe" or "Doe, Jane" in
+ * the SUMMARY or a "Patient:" line, "Date of birth: 1980-02-03" or
+ * "DOB: 03.02.1980" in the DESCRIPTION), else, without a date of birth,
+ * the one active patient of that exact name, marked for the front desk
+ * to check. The visit type is the caller's or the event's by name.
  *
  * Permissions: exporting needs SCHEDULE_ALL (or SCHEDULE_OWN for one's
  * own appointments), and EXPORT too for "initials" and "full"; importing
@@ -79,10 +85,15 @@ typedef struct
   char                     *chart_number; /* X-CLINIC-CHART-NUMBER, or "" */
   char                     *visit_type;   /* X-CLINIC-VISIT-TYPE, or "" */
   char                     *reason;       /* X-CLINIC-REASON, or "" */
+  char                     *patient_name; /* as the event names the patient, or "" */
+  char                     *birth_date;   /* the patient's, ISO "1980-02-03", or "" */
   /* Filled by clinic_ics_preview(): */
   ClinicIcsEventState       state;
   char                     *problem;     /* why, for a conflict or unmatched */
   gint64                    patient_id;
+  gboolean                  by_name_only; /* the patient matched by name alone,
+                                           * no chart number or date of birth:
+                                           * for a person to check */
   gint64                    visit_type_id;
   gint64                    existing_id; /* the earlier import, for an update */
 } ClinicIcsEvent;
@@ -113,7 +124,8 @@ gint64      clinic_ics_export          (ClinicSession    *session,
 typedef struct
 {
   gint64    provider_id;    /* the doctor the events are for (required) */
-  gint64    patient_id;     /* 0: by each event's chart number */
+  gint64    patient_id;     /* 0: by each event's chart number, or its
+                             * patient's name and date of birth */
   gint64    visit_type_id;  /* 0: by each event's visit type name */
   gboolean  blocked;        /* import as blocked time, not appointments */
 } ClinicIcsImport;

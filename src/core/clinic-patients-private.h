@@ -51,4 +51,17 @@ gboolean       clinic_patients_has_duplicate (ClinicDb             *db,
                                               gboolean             *found,
                                               GError              **error);
 
+/* The patients named @name ("Family, Given", or "Given Family" /
+ * "Family Given" without a comma), compared whole with case, accents
+ * and spacing folded as the registry's search folds them, and born on
+ * @birth_date (ISO; NULL: any date, and then active patients only);
+ * never a record merged away or a deceased patient. Their ids, by id
+ * (element-type gint64); the caller decides what more than one means.
+ * No permission check and no audit: for the core's own matching (an
+ * imported calendar's events) inside the caller's transaction. */
+GArray        *clinic_patients_match_name (ClinicDb             *db,
+                                           const char           *name,
+                                           const char           *birth_date,
+                                           GError              **error);
+
 G_END_DECLS

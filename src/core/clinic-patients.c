@@ -281,30 +281,33 @@ phone_digits (const char *phone)
   return g_string_free (digits, FALSE);
 }
 
-/* Family and given names for sorting: decomposed, marks dropped,
- * case-folded; \x01 between them sorts "Meyer, Zoë" before "Meyers". */
+/* @text as names compare: decomposed, marks dropped, case-folded. */
+static char *
+fold_name (const char *text)
+{
+  g_autofree char *decomposed = g_utf8_normalize (text != NULL ? text : "", -1, G_NORMALIZE_NFKD);
+  g_autoptr(GString) plain = g_string_new (NULL);
+
+  for (const char *c = decomposed; c != NULL && *c; c = g_utf8_next_char (c))
+    {
+      gunichar u = g_utf8_get_char (c);
+
+      if (g_unichar_type (u) != G_UNICODE_NON_SPACING_MARK)
+        g_string_append_unichar (plain, u);
+    }
+  return g_utf8_casefold (plain->str, -1);
+}
+
+/* Family and given names for sorting, folded; \x01 between them sorts
+ * "Meyer, Zoë" before "Meyers". */
 static char *
 sort_key (const char *family,
           const char *given)
 {
-  g_autoptr(GString) plain = g_string_new (NULL);
-  const char *parts[] = { family, given };
+  g_autofree char *f = fold_name (family);
+  g_autofree char *g = fold_name (given);
 
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      g_autofree char *decomposed = g_utf8_normalize (parts[i] ? parts[i] : "", -1, G_NORMALIZE_NFKD);
-
-      if (i > 0)
-        g_string_append_c (plain, '\x01');
-      for (const char *c = decomposed; c != NULL && *c; c = g_utf8_next_char (c))
-        {
-          gunichar u = g_utf8_get_char (c);
-
-          if (g_unichar_type (u) != G_UNICODE_NON_SPACING_MARK)
-            g_string_append_unichar (plain, u);
-        }
-    }
-  return g_utf8_casefold (plain->str, -1);
+  return g_strconcat (f, "\x01", g, NULL);
 }
 
 /* The checks below get their @label (and @missing) untranslated, marked
@@ -1860,4 +1863,126 @@ clinic_patients_has_duplicate (ClinicDb             *db,
     return FALSE;
   *found = registered->len > 0;
   return TRUE;
+}
+
+/* @text folded, with its words one space apart. */
+static char *
+fold_words (const char *text)
+{
+  g_autofree char *folded = fold_name (text);
+  g_auto(GStrv) words = g_strsplit_set (folded, " \t\r\n", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", words[i]);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A word the name index has a token for (a lone "-" or "&" has none,
+ * and an empty FTS5 phrase would match nothing). */
+static gboolean
+has_letter_or_digit (const char *word)
+{
+  for (const char *c = word; *c != '\0'; c = g_utf8_next_char (c))
+    if (g_unichar_isalnum (g_utf8_get_char (c)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether the registered @family, @given is the name @name as
+ * clinic_patients_match_name() reads it; @family_asked and @given_asked
+ * (folded) for "Family, Given", else @name folded whole. */
+static gboolean
+same_name (const char *family,
+           const char *given,
+           const char *whole_asked,
+           const char *family_asked,
+           const char *given_asked)
+{
+  g_autofree char *f = fold_words (family);
+  g_autofree char *g = fold_words (given);
+  g_autofree char *given_first = NULL;
+  g_autofree char *family_first = NULL;
+
+  if (family_asked != NULL)
+    return strcmp (f, family_asked) == 0 && strcmp (g, given_asked) == 0;
+  given_first = g_strconcat (g, " ", f, NULL);
+  family_first = g_strconcat (f, " ", g, NULL);
+  return strcmp (whole_asked, given_first) == 0 || strcmp (whole_asked, family_first) == 0;
+}
+
+GArray *
+clinic_patients_match_name (ClinicDb    *db,
+                            const char  *name,
+                            const char  *birth_date,
+                            GError     **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_autofree char *whole = fold_words (name);
+  g_autofree char *family = NULL;
+  g_autofree char *given = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *comma = strchr (name, ',');
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (comma != NULL)
+    {
+      g_autofree char *family_part = g_strndup (name, comma - name);
+
+      family = fold_words (family_part);
+      given = fold_words (comma + 1);
+    }
+  /* Every word of the name as a whole FTS5 token (no prefix), quotes
+   * doubled: the index folds case and accents as fold_name() does, so
+   * it narrows the registry to the few that are then compared whole. */
+  words = g_strsplit_set (name, " \t\r\n,", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (has_letter_or_digit (words[i]))
+      {
+        g_auto(GStrv) parts = g_strsplit (words[i], "\"", -1);
+        g_autofree char *escaped = g_strjoinv ("\"\"", parts);
+
+        g_string_append_printf (query, "%s\"%s\"", query->len > 0 ? " " : "", escaped);
+      }
+  if (query->len == 0)
+    return g_steal_pointer (&ids);
+
+  /* A date of birth names the person whatever their record's state; a
+   * name alone only among the patients the clinic sees now. Never a
+   * record merged into another, nor a deceased patient. */
+  stmt = clinic_db_prepare (db,
+                            birth_date != NULL
+                            ? "SELECT p.id, p.family_name, p.given_names FROM patients p"
+                              " WHERE p.id IN (SELECT rowid FROM patients_names_fts WHERE patients_names_fts MATCH ?1)"
+                              " AND p.merged_into IS NULL AND p.status != 'deceased' AND p.birth_date = ?2"
+                              " ORDER BY p.id"
+                            : "SELECT p.id, p.family_name, p.given_names FROM patients p"
+                              " WHERE p.id IN (SELECT rowid FROM patients_names_fts WHERE patients_names_fts MATCH ?1)"
+                              " AND p.merged_into IS NULL AND p.status = 'active' ORDER BY p.id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, query->str, -1, SQLITE_TRANSIENT);
+  if (birth_date != NULL)
+    sqlite3_bind_text (stmt, 2, birth_date, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (same_name ((const char *) sqlite3_column_text (stmt, 1), (const char *) sqlite3_column_text (stmt, 2),
+                   whole, family, given))
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (ids, id);
+      }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
 }

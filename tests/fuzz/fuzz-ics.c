@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "clinic-ics.h"
 #include "clinic-recurrence.h"
@@ -39,6 +40,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_assert (e->uid != NULL && *e->uid != '\0');
         g_assert (e->ends_at == 0 || e->ends_at > e->starts_at);
         g_assert (g_utf8_validate (e->summary, -1, NULL));
+        g_assert (g_utf8_validate (e->patient_name, -1, NULL));
+        /* A date of birth is read as a valid ISO date, or not at all. */
+        g_assert (*e->birth_date == '\0'
+                  || (strlen (e->birth_date) == 10 && e->birth_date[4] == '-' && e->birth_date[7] == '-'));
       }
 
   /* Short inputs are also tried as a repetition rule. */
