@@ -121,7 +121,7 @@ view_open (View          *view,
 {
   view->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_title (view->window, "Clinic");
-  gtk_window_set_default_size (view->window, 1000, 700);
+  gtk_window_set_default_size (view->window, 1180, 760);
   view->shell = clinic_shell_new (session);
   g_object_add_weak_pointer (G_OBJECT (view->shell), (gpointer *) &view->shell);
   gtk_window_set_child (view->window, GTK_WIDGET (view->shell));
