@@ -529,29 +529,27 @@ demo_hours (ClinicSession  *admin,
   return clinic_schedule_set_hours (admin, provider, blocks, error);
 }
 
-/* A few recurring visits from next week on, as the front desk books
- * them: the first time of day where most dates are free, the rest left
- * out. */
+/* A few recurring visits from next week on, booked before the rest of
+ * the book is made up around them. */
 static gboolean
 demo_series (ClinicSession  *admin,
              GTimeZone      *tz,
              GRand          *rand,
              gint64          provider,
-             gint64          room,
              GArray         *type_ids,
-             guint           n_patients,
+             GPtrArray      *patients,
              GError        **error)
 {
   static const struct
   {
     const char   *type;
     ClinicRepeat  repeat;
-    int           interval, count, weekday;
+    int           interval, count, weekday, minute;
     const char   *reason;
   } series[] = {
-    { "Physiotherapy", CLINIC_REPEAT_WEEKLY, 1, 8, 2, "Knee rehabilitation" },
-    { "Follow-up", CLINIC_REPEAT_WEEKLY, 2, 6, 4, "Blood pressure check" },
-    { "Check-up", CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 6, 3, "Diabetes check" },
+    { "Physiotherapy", CLINIC_REPEAT_WEEKLY, 1, 8, 2, 10 * 60, "Knee rehabilitation" },
+    { "Follow-up", CLINIC_REPEAT_WEEKLY, 2, 6, 4, 14 * 60 + 30, "Blood pressure check" },
+    { "Check-up", CLINIC_REPEAT_MONTHLY_BY_WEEKDAY, 1, 6, 3, 9 * 60, "Diabetes check" },
   };
   g_autoptr(GDateTime) now = g_date_time_new_now (tz);
 
@@ -560,59 +558,59 @@ demo_series (ClinicSession  *admin,
       ClinicRecurrence rule = { series[i].repeat, series[i].interval, series[i].count, NULL };
       g_autoptr(GDateTime) day = g_date_time_add_days (now, 7 - g_date_time_get_day_of_week (now) + series[i].weekday);
       ClinicBooking b = { 0 };
-      gint64 best_start = 0;
-      guint t = 0, best_free = 0;
+      guint t = 0;
 
       while (t < G_N_ELEMENTS (demo_types) && g_strcmp0 (demo_types[t].name, series[i].type) != 0)
         t++;
-      /* An active patient (some demo records are inactive or deceased). */
-      for (int tries = 0; tries < 50; tries++)
+      /* An active patient (some demo records are inactive or deceased);
+       * imported in order, so the n-th has ID n + 1. */
+      for (int tries = 0; tries < 50 && patients->len > 1; tries++)
         {
-          g_autoptr(ClinicPatient) p = clinic_patients_get (admin, g_rand_int_range (rand, 2, (gint32) MIN (n_patients, G_MAXINT32 - 1) + 1), NULL);
+          guint k = g_rand_int_range (rand, 1, (gint32) MIN (patients->len, G_MAXINT32));
 
-          if (p != NULL && p->status == CLINIC_PATIENT_ACTIVE)
+          if (((ClinicPatient *) patients->pdata[k])->status == CLINIC_PATIENT_ACTIVE)
             {
-              b.patient_id = p->id;
+              b.patient_id = (gint64) k + 1;
               break;
             }
         }
       if (b.patient_id == 0)
         continue;
       b.provider_id = provider;
-      b.room_id = room;
       b.visit_type_id = g_array_index (type_ids, gint64, t);
+      b.starts_at = clinic_local_to_unix (tz, g_date_time_get_year (day), g_date_time_get_month (day),
+                                          g_date_time_get_day_of_month (day), series[i].minute);
       b.reason = series[i].reason;
       b.note = "";
-      for (int minute = 8 * 60; minute < 17 * 60; minute += 15)
-        {
-          g_autoptr(GPtrArray) dates = NULL;
-          gint64 start = clinic_local_to_unix (tz, g_date_time_get_year (day), g_date_time_get_month (day),
-                                               g_date_time_get_day_of_month (day), minute);
-          guint n_free = 0;
-
-          b.starts_at = start;
-          dates = clinic_recurrence_preview (admin, &b, &rule, error);
-          if (dates == NULL)
-            return FALSE;
-          for (guint k = 0; k < dates->len; k++)
-            n_free += ((ClinicOccurrence *) dates->pdata[k])->free;
-          if (((ClinicOccurrence *) dates->pdata[0])->free && n_free > best_free)
-            {
-              best_free = n_free;
-              best_start = start;
-            }
-        }
-      b.starts_at = best_start;
-      if (best_free >= 2 && clinic_recurrence_book (admin, &b, &rule, TRUE, NULL, error) == 0)
+      /* A holiday of the clinic may take a date; the rest are booked. */
+      if (clinic_recurrence_book (admin, &b, &rule, TRUE, NULL, error) == 0)
         return FALSE;
     }
   return TRUE;
+}
+
+/* Whether [@start, @end) of @provider overlaps one of @booked. */
+static gboolean
+overlaps_booked (GPtrArray *booked,
+                 gint64     provider,
+                 gint64     start,
+                 gint64     end)
+{
+  for (guint i = 0; booked != NULL && i < booked->len; i++)
+    {
+      const ClinicAppointment *a = booked->pdata[i];
+
+      if (a->provider_id == provider && a->starts_at < end && start < a->ends_at)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
 fill_schedule (ClinicSession            *admin,
                GRand                    *rand,
                const ClinicDemoOptions  *options,
+               GPtrArray                *patients,
                GError                  **error)
 {
   ClinicDb *db = clinic_session_get_db (admin);
@@ -622,6 +620,7 @@ fill_schedule (ClinicSession            *admin,
   g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GPtrArray) booked = NULL;
   gint64 doctor_role, weber = 0, target, per_day_estimate, days, now_s;
   gint64 room_ids[3] = { 0 };
   GDate day;
@@ -706,6 +705,17 @@ fill_schedule (ClinicSession            *admin,
                   g_date_time_get_year (now));
   g_date_subtract_days (&day, days / 2);
 
+  /* --appointments N asks for exactly N (benchmarks, twin clinics);
+   * otherwise a few series first, and the book made up around them. */
+  if (options->n_appointments < 0)
+    {
+      if (!demo_series (admin, tz, rand, weber, type_ids, patients, error))
+        return FALSE;
+      booked = clinic_appointments_list (admin, now_s, now_s + 400 * 86400, weber, error);
+      if (booked == NULL)
+        return FALSE;
+    }
+
   for (; (gint64) list->len < target; g_date_add_days (&day, 1))
     {
       int weekday = g_date_get_weekday (&day);
@@ -735,6 +745,12 @@ fill_schedule (ClinicSession            *admin,
                   }
                 start = clinic_local_to_unix (tz, g_date_get_year (&day), g_date_get_month (&day),
                                               g_date_get_day (&day), minute);
+                if (overlaps_booked (booked, g_array_index (providers, gint64, p), start,
+                                     start + demo_types[t].minutes * 60))
+                  {
+                    minute += 15;
+                    continue;
+                  }
                 a = g_new0 (ClinicAppointment, 1);
                 /* The patient login's own record comes up now and then. */
                 a->patient_id = g_rand_int_range (rand, 0, 40) == 0 ? 1
@@ -762,11 +778,7 @@ fill_schedule (ClinicSession            *admin,
               }
           }
     }
-  if (clinic_appointments_import (admin, list, NULL, NULL, error) < 0)
-    return FALSE;
-  /* --appointments N asks for exactly N (benchmarks, twin clinics). */
-  return options->n_appointments >= 0
-         || demo_series (admin, tz, rand, weber, room_ids[0], type_ids, options->n_patients, error);
+  return clinic_appointments_import (admin, list, NULL, NULL, error) >= 0;
 }
 
 static gboolean
@@ -817,7 +829,7 @@ fill (ClinicSession            *admin,
                                   error) == 0)
           return FALSE;
     }
-  return fill_charts (admin, rand, n_patients, error) && fill_schedule (admin, rand, options, error);
+  return fill_charts (admin, rand, n_patients, error) && fill_schedule (admin, rand, options, patients, error);
 }
 
 char *
