@@ -187,6 +187,21 @@ utc (const char *iso)
   return g_date_time_to_unix (t);
 }
 
+/* @t as an iCalendar UTC time, "20270113T080000Z"; one of eight
+ * buffers in turn, so a few can stand in one printf. */
+static const char *
+utc_text (gint64 t)
+{
+  static char buffers[8][17];
+  static guint next;
+  g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc (t);
+  g_autofree char *text = g_date_time_format (d, "%Y%m%dT%H%M%SZ");
+  char *out = buffers[next++ % G_N_ELEMENTS (buffers)];
+
+  g_strlcpy (out, text, sizeof buffers[0]);
+  return out;
+}
+
 /* --- The clock --------------------------------------------------------------- */
 
 static void
@@ -2133,6 +2148,93 @@ test_ics_format (Fixture       *f,
 #define VCAL_TAIL "END:VCALENDAR\r\n"
 #define EVENT(body) "BEGIN:VEVENT\r\n" body "END:VEVENT\r\n"
 
+/* The room goes out as the event's LOCATION (not in "busy" files) and
+ * comes back in: a LOCATION naming one of the clinic's rooms books it,
+ * checked for clashes as a booking is; any other place leaves the room
+ * to the doctor's hours. */
+static void
+test_ics_rooms (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
+  g_autofree char *dir = g_dir_make_tmp ("clinic-ics-rooms-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "weber.ics", NULL);
+  g_autofree char *full = NULL;
+  g_autofree char *busy = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) preview = NULL;
+  gint64 one = add_room (f, "Room 1");
+  gint64 two = add_room (f, "Room 2");
+  ClinicBooking b = { f->paula, f->weber, f->checkup, two, at (f, "2027-01-13 11:00"), 0, "Cough", NULL, NULL };
+  ClinicIcsImport options = { f->lang, f->otto, f->checkup, FALSE };
+  gint64 start = at (f, "2027-01-13 09:00");
+
+  for (int day = 1; day <= 5; day++)
+    {
+      ClinicHoursBlock morning = { day, 8 * 60, 12 * 60, one };
+
+      g_array_append_val (blocks, morning);
+    }
+  g_assert_true (clinic_schedule_set_hours (f->admin, f->lang, blocks, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (clinic_appointments_book (f->front, &b, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (clinic_ics_export (f->admin, f->weber, at (f, "2027-01-01 00:00"), at (f, "2027-02-01 00:00"),
+                                      CLINIC_ICS_FULL, path, &error), ==, 1);
+  g_assert_true (g_file_get_contents (path, &full, NULL, &error));
+  g_assert_nonnull (strstr (full, "\r\nLOCATION:Room 2\r\n"));
+  g_assert_cmpint (clinic_ics_export (f->admin, f->weber, at (f, "2027-01-01 00:00"), at (f, "2027-02-01 00:00"),
+                                      CLINIC_ICS_BUSY, path, &error), ==, 1);
+  g_assert_true (g_file_get_contents (path, &busy, NULL, &error));
+  g_assert_null (strstr (busy, "\r\nLOCATION"));
+
+  /* Dr. Lang's events: in Room 2 (any case), in a place that is not the
+   * clinic's, and in Room 2 while Dr. Weber has it. */
+  text = g_strdup_printf (VCAL_HEAD
+                          EVENT ("UID:a@elsewhere\r\nDTSTAMP:20261125T100000Z\r\n"
+                                 "DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Check-up\r\nLOCATION:room 2\r\n")
+                          EVENT ("UID:b@elsewhere\r\nDTSTAMP:20261125T100000Z\r\n"
+                                 "DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Check-up\r\nLOCATION:Boardroom\\, 3rd floor\r\n")
+                          VCAL_TAIL,
+                          utc_text (start), utc_text (start + 1800), utc_text (start + 3600), utc_text (start + 5400));
+  preview = clinic_ics_preview (f->front, text, strlen (text), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (preview->len, ==, 2);
+  g_assert_cmpstr (((ClinicIcsEvent *) preview->pdata[0])->location, ==, "room 2");
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[0])->room_id, ==, two);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[1])->room_id, ==, 0);
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, 2);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) day = clinic_appointments_list (f->front, start, start + 7200, f->lang, &error);
+
+    g_assert_cmpuint (day->len, ==, 2);
+    g_assert_cmpint (((ClinicAppointment *) day->pdata[0])->room_id, ==, two);
+    g_assert_cmpint (((ClinicAppointment *) day->pdata[1])->room_id, ==, one);
+  }
+
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&preview, g_ptr_array_unref);
+  text = g_strdup_printf (VCAL_HEAD
+                          EVENT ("UID:c@elsewhere\r\nDTSTAMP:20261125T100000Z\r\n"
+                                 "DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Check-up\r\nLOCATION:Room 2\r\n")
+                          VCAL_TAIL, utc_text (b.starts_at), utc_text (b.starts_at + 1800));
+  preview = clinic_ics_preview (f->front, text, strlen (text), &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((ClinicIcsEvent *) preview->pdata[0])->state, ==, CLINIC_ICS_EVENT_CONFLICT);
+  g_assert_nonnull (strstr (((ClinicIcsEvent *) preview->pdata[0])->problem, "“Room 2”"));
+  before = clinic_test_dump_tables (f->db);
+  g_assert_cmpint (clinic_ics_import (f->front, text, strlen (text), &options, &error), ==, -1);
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+  after = clinic_test_dump_tables (f->db);
+  g_assert_cmpstr (before, ==, after);
+  clinic_test_remove_tree (dir);
+}
+
 static void
 test_ics_hostile (Fixture       *f,
                   gconstpointer  data)
@@ -2702,6 +2804,7 @@ main (int   argc,
   ADD ("/scheduling/booking-refusals", test_booking_refusals);
   ADD ("/scheduling/rooms", test_rooms);
   ADD ("/scheduling/rooms-booking", test_rooms_booking);
+  ADD ("/scheduling/ics-rooms", test_ics_rooms);
   ADD ("/scheduling/lifecycle", test_lifecycle);
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);

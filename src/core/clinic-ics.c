@@ -62,6 +62,7 @@ clinic_ics_event_free (ClinicIcsEvent *e)
   g_free (e->reason);
   g_free (e->patient_name);
   g_free (e->birth_date);
+  g_free (e->location);
   g_free (e->problem);
   g_free (e);
 }
@@ -222,6 +223,10 @@ clinic_ics_format (GPtrArray        *appointments,
                                     : ICAL_STATUS_CONFIRMED));
       icalcomponent_add_property (event, icalproperty_new_transp (active ? ICAL_TRANSP_OPAQUE
                                                                   : ICAL_TRANSP_TRANSPARENT));
+      /* The room, for those who see more than "busy": the calendar
+       * program shows it as the event's place. */
+      if (detail != CLINIC_ICS_BUSY && a->room_name != NULL && *a->room_name != '\0')
+        icalcomponent_add_property (event, icalproperty_new_location (a->room_name));
       switch (detail)
         {
         case CLINIC_ICS_BUSY:
@@ -556,6 +561,7 @@ read_event (icalcomponent  *event,
   e->summary = g_strdup (icalcomponent_get_summary (event) != NULL ? icalcomponent_get_summary (event) : "");
   e->description = g_strdup (icalcomponent_get_description (event) != NULL
                              ? icalcomponent_get_description (event) : "");
+  e->location = g_strdup (icalcomponent_get_location (event) != NULL ? icalcomponent_get_location (event) : "");
   e->chart_number = x_value (event, X_CHART);
   e->visit_type = x_value (event, X_TYPE);
   e->reason = x_value (event, X_REASON);
@@ -1053,6 +1059,14 @@ classify (ClinicDb               *db,
           set_state (e, CLINIC_ICS_EVENT_UNMATCHED, _("No visit type matches this event; choose one."));
           continue;
         }
+      /* A LOCATION naming one of the clinic's rooms books that room;
+       * any other place (a meeting room elsewhere) is left to the
+       * doctor's hours, as for a booking without a room. */
+      e->room_id = 0;
+      if (*e->location != '\0'
+          && (e->room_id = lookup_id (db, "SELECT id FROM rooms WHERE name = ?1 COLLATE NOCASE AND active = 1",
+                                      e->location, NULL, error)) < 0)
+        return FALSE;
       if (e->ends_at == 0)
         {
           type = clinic_schedule_fetch_visit_type (db, e->visit_type_id, error);
@@ -1068,8 +1082,15 @@ classify (ClinicDb               *db,
                                                FALSE, &local))
             set_state (e, CLINIC_ICS_EVENT_CONFLICT, local->message);
         }
-      else if (!clinic_appointments_check_overlap (db, tz, o->provider_id, 0, e->starts_at, e->ends_at, 0, &local))
-        set_state (e, CLINIC_ICS_EVENT_CONFLICT, local->message);
+      else
+        {
+          gint64 room = 0;
+
+          if (!clinic_appointments_resolve_room (db, o->provider_id, e->room_id, e->starts_at, &room, &local)
+              || !clinic_appointments_check_overlap (db, tz, o->provider_id, room, e->starts_at, e->ends_at, 0,
+                                                     &local))
+            set_state (e, CLINIC_ICS_EVENT_CONFLICT, local->message);
+        }
     }
   return TRUE;
 }
@@ -1197,6 +1218,7 @@ clinic_ics_import (ClinicSession          *session,
           a->patient_id = e->patient_id;
           a->provider_id = o->provider_id;
           a->visit_type_id = e->visit_type_id;
+          a->room_id = e->room_id;
           a->starts_at = e->starts_at;
           a->ends_at = e->ends_at;
           a->status = e->confirmed ? CLINIC_APPOINTMENT_CONFIRMED : CLINIC_APPOINTMENT_BOOKED;

@@ -87,6 +87,7 @@ typedef struct
   char                     *reason;       /* X-CLINIC-REASON, or "" */
   char                     *patient_name; /* as the event names the patient, or "" */
   char                     *birth_date;   /* the patient's, ISO "1980-02-03", or "" */
+  char                     *location;     /* LOCATION (our export: the room), or "" */
   /* Filled by clinic_ics_preview(): */
   ClinicIcsEventState       state;
   char                     *problem;     /* why, for a conflict or unmatched */
@@ -95,6 +96,7 @@ typedef struct
                                            * no chart number or date of birth:
                                            * for a person to check */
   gint64                    visit_type_id;
+  gint64                    room_id;      /* the clinic's room LOCATION names, or 0 */
   gint64                    existing_id; /* the earlier import, for an update */
 } ClinicIcsEvent;
 
