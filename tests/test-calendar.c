@@ -1208,6 +1208,7 @@ test_rooms (void)
   {
     g_autofree char *tuesday = clinic_format_local_time (tz, tuesday_at (0));
     GtkPopover *details;
+    GtkDropDown *room_choice;
 
     tuesday[10] = '\0';
     clinic_calendar_view_set_date (v.view, tuesday);
@@ -1217,8 +1218,52 @@ test_rooms (void)
     g_assert_nonnull (details);
 
     clinic_test_spin (50);
-    g_assert_nonnull (clinic_test_find_label (GTK_WIDGET (details), "Room: Room 7"));
+    room_choice = GTK_DROP_DOWN (clinic_test_find_widget (GTK_WIDGET (details), GTK_TYPE_DROP_DOWN));
+    g_assert_nonnull (room_choice);
+    g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (room_choice)), ==, "Room 7");
+    g_free (clinic_test_save_screenshot (GTK_WIDGET (details), "calendar-details-room"));
+
+    /* Out of the room: its history says so. */
+    gtk_drop_down_set_selected (room_choice, 0);
+    {
+      g_autoptr(ClinicAppointment) a = clinic_appointments_get (admin, id, &error);
+      g_autoptr(GPtrArray) history = clinic_appointments_history (admin, id, &error);
+      const ClinicAppointmentChange *last = history->pdata[history->len - 1];
+
+      g_assert_cmpint (a->room_id, ==, 0);
+      g_assert_cmpstr (last->action, ==, "room-changed");
+      g_assert_cmpstr (last->detail, ==, "Room 7 → —");
+    }
     gtk_popover_popdown (details);
+
+    /* Dr. Lang's appointment then, moved into Room 7 while it is free,
+     * and Dr. Weber's back into it is refused in a toast, the choice
+     * going back to no room. */
+    {
+      ClinicBooking b = { otto, lang, checkup, 0, tuesday_at (10 * 60), 0, "", "", NULL };
+      gint64 langs = clinic_appointments_book (admin, &b, &error);
+      g_autoptr(ClinicAppointment) moved = NULL;
+      g_autoptr(ClinicAppointment) kept = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (clinic_calendar_view_reload (v.view, NULL));
+      clinic_test_wait_for_draw (GTK_WIDGET (v.window));
+      details = clinic_calendar_section_show_details (v.section, langs);
+      room_choice = GTK_DROP_DOWN (clinic_test_find_widget (GTK_WIDGET (details), GTK_TYPE_DROP_DOWN));
+      g_assert_cmpuint (gtk_drop_down_get_selected (room_choice), ==, 0);
+      gtk_drop_down_set_selected (room_choice, 1);
+      moved = clinic_appointments_get (admin, langs, &error);
+      g_assert_cmpint (moved->room_id, ==, seven);
+      gtk_popover_popdown (details);
+
+      details = clinic_calendar_section_show_details (v.section, id);
+      room_choice = GTK_DROP_DOWN (clinic_test_find_widget (GTK_WIDGET (details), GTK_TYPE_DROP_DOWN));
+      gtk_drop_down_set_selected (room_choice, 1);
+      kept = clinic_appointments_get (admin, id, &error);
+      g_assert_cmpint (kept->room_id, ==, 0);
+      g_assert_cmpuint (gtk_drop_down_get_selected (room_choice), ==, 0);
+      gtk_popover_popdown (details);
+    }
   }
   view_close (&v);
 }

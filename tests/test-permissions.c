@@ -510,6 +510,14 @@ call_appointments_edit (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_appointments_set_room (Fixture *f, ClinicSession *s, GError **error)
+{
+  g_autoptr(ClinicRoom) room = clinic_rooms_lookup (f->admin, "Room 1", error);
+
+  return room != NULL && clinic_appointments_set_room (s, f->appointment_id, room->id, error);
+}
+
+static gboolean
 call_appointments_for_patient (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) list = clinic_appointments_for_patient (s, f->patient_id, error);
@@ -902,6 +910,7 @@ static const Row rows[] = {
   { "clinic_appointments_import",       CLINIC_PERMISSION_SCHEDULE_ALL, call_appointments_import },
   { "clinic_appointments_list",         SCHEDULE_ANY, call_appointments_list },
   { "clinic_appointments_reschedule",   SCHEDULE_ANY, call_appointments_reschedule },
+  { "clinic_appointments_set_room",     SCHEDULE_ANY, call_appointments_set_room },
   { "clinic_appointments_set_status",   SCHEDULE_ANY, call_appointments_set_status },
   { "clinic_audit_export_csv",          CLINIC_PERMISSION_EXPORT,   call_audit_export_csv },
   { "clinic_audit_list",                CLINIC_PERMISSION_AUDIT,    call_audit_list },

@@ -2148,6 +2148,65 @@ test_ics_format (Fixture       *f,
 #define VCAL_TAIL "END:VCALENDAR\r\n"
 #define EVENT(body) "BEGIN:VEVENT\r\n" body "END:VEVENT\r\n"
 
+/* The room of an appointment already booked: changed by staff, refused
+ * while another appointment holds the new room, recorded in its
+ * history; refusals change nothing. */
+static void
+test_room_change (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 one = add_room (f, "Room 1");
+  gint64 two = add_room (f, "Room 2");
+  ClinicBooking b = { f->paula, f->weber, f->checkup, one, at (f, "2027-01-13 10:00"), 0, "Cough", NULL, NULL };
+  ClinicBooking c = { f->otto, f->lang, f->checkup, two, at (f, "2027-01-13 10:00"), 0, "", NULL, NULL };
+  gint64 id, other;
+
+  id = clinic_appointments_book (f->front, &b, &error);
+  g_assert_no_error (error);
+  other = clinic_appointments_book (f->front, &c, &error);
+  g_assert_no_error (error);
+
+  /* Room 2 is Dr. Lang's then: refused, naming it; a patient may not,
+   * an unknown room is not found; nothing changes. */
+  {
+    g_autofree char *before = clinic_test_dump_tables (f->db);
+    g_autofree char *after = NULL;
+
+    g_assert_false (clinic_appointments_set_room (f->front, id, two, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_CONFLICT);
+    g_assert_nonnull (strstr (error->message, "“Room 2”"));
+    g_clear_error (&error);
+    g_assert_false (clinic_appointments_set_room (f->patient, id, 0, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
+    g_clear_error (&error);
+    g_assert_false (clinic_appointments_set_room (f->front, id, 999, &error));
+    g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    after = clinic_test_dump_tables (f->db);
+    g_assert_cmpstr (before, ==, after);
+  }
+
+  /* Dr. Lang out of Room 2, Dr. Weber into it. */
+  g_assert_true (clinic_appointments_set_room (f->front, other, 0, &error));
+  g_assert_true (clinic_appointments_set_room (f->front, id, two, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, id, &error);
+    g_autoptr(GPtrArray) history = clinic_appointments_history (f->front, id, &error);
+    const ClinicAppointmentChange *last = history->pdata[history->len - 1];
+
+    g_assert_cmpint (a->room_id, ==, two);
+    g_assert_cmpstr (a->room_name, ==, "Room 2");
+    g_assert_cmpstr (last->action, ==, "room-changed");
+    g_assert_cmpstr (last->detail, ==, "Room 1 → Room 2");
+  }
+  /* Once cancelled, its room stays as it was. */
+  g_assert_true (clinic_appointments_cancel (f->front, id, "Ill", &error));
+  g_assert_false (clinic_appointments_set_room (f->front, id, one, &error));
+  g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
+}
+
 /* The room goes out as the event's LOCATION (not in "busy" files) and
  * comes back in: a LOCATION naming one of the clinic's rooms books it,
  * checked for clashes as a booking is; any other place leaves the room
@@ -2805,6 +2864,7 @@ main (int   argc,
   ADD ("/scheduling/rooms", test_rooms);
   ADD ("/scheduling/rooms-booking", test_rooms_booking);
   ADD ("/scheduling/ics-rooms", test_ics_rooms);
+  ADD ("/scheduling/room-change", test_room_change);
   ADD ("/scheduling/lifecycle", test_lifecycle);
   ADD ("/scheduling/cancel-rules", test_cancel_rules);
   ADD ("/scheduling/hours-and-types", test_hours_and_types_rules);

@@ -562,6 +562,89 @@ details_entry (const char *label,
   return entry;
 }
 
+static void
+on_details_room (GtkDropDown           *dropdown,
+                 GParamSpec            *pspec,
+                 ClinicCalendarSection *self)
+{
+  GArray *ids = g_object_get_data (G_OBJECT (dropdown), "room-ids");
+  guint i = gtk_drop_down_get_selected (dropdown);
+  g_autoptr(GError) error = NULL;
+
+  if (ids == NULL || i >= ids->len)
+    return;
+  if (!clinic_appointments_set_room (session_of (self), self->details_id, g_array_index (ids, gint64, i), &error))
+    {
+      /* Back to the room it keeps. */
+      guint kept = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dropdown), "room-index"));
+
+      clinic_toast_overlay_add (self->toast_overlay, adw_toast_new (error->message));
+      g_signal_handlers_block_by_func (dropdown, on_details_room, self);
+      gtk_drop_down_set_selected (dropdown, kept);
+      g_signal_handlers_unblock_by_func (dropdown, on_details_room, self);
+      return;
+    }
+  g_object_set_data (G_OBJECT (dropdown), "room-index", GUINT_TO_POINTER (i));
+  reload (self);
+}
+
+/* A Room choice in the details of a booked or confirmed appointment of a
+ * clinic with rooms, for staff; FALSE when there is none to offer. */
+static gboolean
+details_room_choice (ClinicCalendarSection   *self,
+                     GtkWidget               *box,
+                     const ClinicAppointment *a)
+{
+  g_autoptr(GPtrArray) rooms = NULL;
+  g_autoptr(GtkStringList) names = NULL;
+  GArray *ids;
+  GtkWidget *row, *label, *dropdown;
+  guint selected = 0;
+  gint64 none = 0;
+
+  if (clinic_session_get_kind (session_of (self)) == CLINIC_USER_PATIENT
+      || (a->status != CLINIC_APPOINTMENT_BOOKED && a->status != CLINIC_APPOINTMENT_CONFIRMED))
+    return FALSE;
+  rooms = clinic_rooms_list (session_of (self), FALSE, NULL);
+  if (rooms == NULL || rooms->len == 0)
+    return FALSE;
+  names = gtk_string_list_new (NULL);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gtk_string_list_append (names, _("No room"));
+  g_array_append_val (ids, none);
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      const ClinicRoom *r = rooms->pdata[i];
+
+      gtk_string_list_append (names, r->name);
+      g_array_append_val (ids, r->id);
+      if (r->id == a->room_id)
+        selected = ids->len - 1;
+    }
+  if (a->room_id != 0 && selected == 0)
+    {
+      /* A retired room the appointment keeps. */
+      g_autofree char *kept = g_strdup_printf (_("%s (retired)"), a->room_name);
+
+      gtk_string_list_append (names, kept);
+      g_array_append_val (ids, a->room_id);
+      selected = ids->len - 1;
+    }
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new_with_mnemonic (_("_Room"));
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), dropdown);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Room"), -1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), selected);
+  g_object_set_data_full (G_OBJECT (dropdown), "room-ids", ids, (GDestroyNotify) g_array_unref);
+  g_object_set_data (G_OBJECT (dropdown), "room-index", GUINT_TO_POINTER (selected));
+  g_signal_connect (dropdown, "notify::selected", G_CALLBACK (on_details_room), self);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), dropdown);
+  gtk_box_append (GTK_BOX (box), row);
+  return TRUE;
+}
+
 GtkPopover *
 clinic_calendar_section_show_details (ClinicCalendarSection *self,
                                       gint64                 id)
@@ -613,7 +696,7 @@ clinic_calendar_section_show_details (ClinicCalendarSection *self,
   gtk_box_append (GTK_BOX (box), details_label (a->patient_name, "heading"));
   gtk_box_append (GTK_BOX (box), details_label (who, NULL));
   gtk_box_append (GTK_BOX (box), details_label (when, NULL));
-  if (*a->room_name != '\0')
+  if (!details_room_choice (self, box, a) && *a->room_name != '\0')
     {
       /* Translators: the appointment details: the room it is in */
       g_autofree char *room = g_strdup_printf (_("Room: %s"), a->room_name);

@@ -855,13 +855,11 @@ clinic_appointments_set_status (ClinicSession            *session,
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, status_keys[status], -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  if (!clinic_db_step_done (db, stmt, error)
-      || !record (db, session, id, a->patient_id, status == CLINIC_APPOINTMENT_BOOKED ? "restored" : status_keys[status],
-                  NULL, error)
-      || !clinic_db_commit (db, error))
-    goto fail;
-  clinic_ics_after_change (db);
-  return TRUE;
+  return in_transaction (db, clinic_db_step_done (db, stmt, error)
+                             && record (db, session, id, a->patient_id,
+                                        status == CLINIC_APPOINTMENT_BOOKED ? "restored" : status_keys[status],
+                                        NULL, error),
+                         error);
 
 fail:
   clinic_db_rollback (db);
@@ -896,12 +894,75 @@ clinic_appointments_edit (ClinicSession  *session,
   sqlite3_bind_text (stmt, 2, reason != NULL ? reason : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, note != NULL ? note : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 4, now_seconds ());
-  if (!clinic_db_step_done (db, stmt, error)
-      || !record (db, session, id, a->patient_id, "edited", NULL, error)
-      || !clinic_db_commit (db, error))
+  return in_transaction (db, clinic_db_step_done (db, stmt, error)
+                             && record (db, session, id, a->patient_id, "edited", NULL, error),
+                         error);
+
+fail:
+  clinic_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
+clinic_appointments_set_room (ClinicSession  *session,
+                              gint64          id,
+                              gint64          room_id,
+                              GError        **error)
+{
+  g_autoptr(ClinicAppointment) a = NULL;
+  g_autoptr(ClinicAppointment) after = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *detail = NULL;
+  sqlite3_stmt *stmt;
+  ClinicDb *db;
+
+  if (!clinic_schedule_require_read (session, error))
+    return FALSE;
+  if (clinic_session_get_kind (session) == CLINIC_USER_PATIENT)
+    {
+      g_set_error_literal (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED,
+                           _("Rooms are given by the front desk."));
+      return FALSE;
+    }
+  db = clinic_session_get_db (session);
+  if (!clinic_db_begin_write (db, error))
+    return FALSE;
+  if ((a = fetch_for_change (session, db, id, error)) == NULL)
     goto fail;
-  clinic_ics_after_change (db);
-  return TRUE;
+  if (a->status != CLINIC_APPOINTMENT_BOOKED && a->status != CLINIC_APPOINTMENT_CONFIRMED)
+    {
+      g_set_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID,
+                   _("The room of an appointment that is “%s” cannot be changed."),
+                   clinic_appointment_status_to_string (a->status));
+      goto fail;
+    }
+  if (room_id == a->room_id)
+    {
+      clinic_db_rollback (db);
+      return TRUE;
+    }
+  /* Another appointment in that room then is a clash, as for a booking;
+   * the doctor's own time is unchanged. */
+  tz = clinic_schedule_get_timezone (db);
+  if ((room_id != 0 && !clinic_schedule_check_room (db, room_id, error))
+      || !clinic_appointments_check_overlap (db, tz, a->provider_id, room_id, a->starts_at, a->ends_at, a->id,
+                                             error))
+    goto fail;
+  stmt = clinic_db_prepare (db, "UPDATE appointments SET room_id = nullif (?2, 0), updated_at = ?3 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, room_id);
+  sqlite3_bind_int64 (stmt, 3, now_seconds ());
+  if (!clinic_db_step_done (db, stmt, error)
+      || (after = clinic_appointments_fetch (db, id, error)) == NULL)
+    goto fail;
+  /* Translators: an appointment's history: the room before and after;
+   * "—" is no room */
+  detail = g_strdup_printf (_("%s → %s"), *a->room_name != '\0' ? a->room_name : "—",
+                            *after->room_name != '\0' ? after->room_name : "—");
+  return in_transaction (db, record (db, session, id, a->patient_id, "room-changed", detail, error), error);
 
 fail:
   clinic_db_rollback (db);

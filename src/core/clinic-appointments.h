@@ -137,6 +137,14 @@ gboolean   clinic_appointments_edit        (ClinicSession        *session,
                                             const char           *note,
                                             GError              **error);
 
+/* Puts booked or confirmed appointment @id in room @room_id (0: no
+ * room), refused while another appointment holds that room then.
+ * Staff only. Audited "appointment.room-changed". */
+gboolean   clinic_appointments_set_room    (ClinicSession        *session,
+                                            gint64                id,
+                                            gint64                room_id,
+                                            GError              **error);
+
 ClinicAppointment *clinic_appointments_get (ClinicSession        *session,
                                             gint64                id,
                                             GError              **error);
