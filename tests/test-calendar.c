@@ -1005,6 +1005,10 @@ test_series_move_and_cancel (void)
     }
 
   view_open (&v, front);
+  /* A date of a series is marked so, for the eye and for screen readers. */
+  g_assert_nonnull (clinic_test_find_label (clinic_calendar_view_get_block (v.view, ids[0]), "↻"));
+  g_assert_null (clinic_test_find_label (clinic_calendar_view_get_block (v.view, appointment_at (9 * 60, weber)),
+                                         "↻"));
   block_center (&v, ids[0], &x, &y);
   g_assert_true (clinic_calendar_view_point_at (v.view, lang, at (10 * 60), &x2, &y2));
   /* The drag asks first: nothing moved yet, the block back in place. */

@@ -248,7 +248,9 @@ cell_text (gpointer item,
       return *a->room_name != '\0' ? g_strdup_printf (_("%s · %s"), a->provider_name, a->room_name)
                                     : g_strdup (a->provider_name);
     case COLUMN_TYPE:
-      return g_strdup (a->visit_type);
+      /* Translators: the visit type of a date of a recurring series, in
+       * the appointments table */
+      return a->series_id != 0 ? g_strdup_printf (_("%s ↻"), a->visit_type) : g_strdup (a->visit_type);
     case COLUMN_DATE:
       return local_part (self, a->starts_at, FALSE);
     case COLUMN_TIME:

@@ -636,6 +636,14 @@ describe_block (ClinicCalendarView *self,
       g_free (text);
       text = marked;
     }
+  if (a->series_id != 0)
+    {
+      /* Translators: marks a date of a recurring series on the calendar */
+      char *marked = g_strdup_printf (_("%s ↻"), text);
+
+      g_free (text);
+      text = marked;
+    }
   gtk_label_set_text (b->label, text);
 
   /* Translators: an appointment's accessible name: patient, date and start
@@ -646,6 +654,14 @@ describe_block (ClinicCalendarView *self,
     {
       /* Translators: the accessible name of an appointment booked anyway, and why */
       char *marked = g_strdup_printf (_("%s, booked anyway: %s"), name, a->override_reason);
+
+      g_free (name);
+      name = marked;
+    }
+  if (a->series_id != 0)
+    {
+      /* Translators: the accessible name of a date of a recurring series */
+      char *marked = g_strdup_printf (_("%s, recurring"), name);
 
       g_free (name);
       name = marked;
