@@ -970,6 +970,8 @@ classify (ClinicDb               *db,
           const ClinicIcsImport  *o,
           GError                **error)
 {
+  g_autoptr(GPtrArray) rooms = NULL;   /* read once, when an event names a place */
+
   for (guint i = 0; i < events->len; i++)
     {
       ClinicIcsEvent *e = events->pdata[i];
@@ -1059,14 +1061,21 @@ classify (ClinicDb               *db,
           set_state (e, CLINIC_ICS_EVENT_UNMATCHED, _("No visit type matches this event; choose one."));
           continue;
         }
-      /* A LOCATION naming one of the clinic's rooms books that room;
-       * any other place (a meeting room elsewhere) is left to the
-       * doctor's hours, as for a booking without a room. */
+      /* A LOCATION naming one of the clinic's rooms (as the rooms'
+       * own lookup matches names) books that room; any other place (a
+       * meeting room elsewhere) is left to the doctor's hours, as for a
+       * booking without a room. */
       e->room_id = 0;
-      if (*e->location != '\0'
-          && (e->room_id = lookup_id (db, "SELECT id FROM rooms WHERE name = ?1 COLLATE NOCASE AND active = 1",
-                                      e->location, NULL, error)) < 0)
-        return FALSE;
+      if (*e->location != '\0')
+        {
+          g_autofree char *place = g_strstrip (g_strdup (e->location));
+          const ClinicRoom *room;
+
+          if (rooms == NULL && (rooms = clinic_schedule_read_rooms (db, FALSE, error)) == NULL)
+            return FALSE;
+          if ((room = clinic_rooms_find (rooms, place)) != NULL)
+            e->room_id = room->id;
+        }
       if (e->ends_at == 0)
         {
           type = clinic_schedule_fetch_visit_type (db, e->visit_type_id, error);

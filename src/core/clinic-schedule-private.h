@@ -41,6 +41,11 @@ gboolean         clinic_schedule_hours_room       (ClinicDb       *db,
                                                    gint64          start,
                                                    gint64         *room_id,
                                                    GError        **error);
+/* The rooms by name, retired ones too with @include_inactive.
+ * (element-type ClinicRoom) */
+GPtrArray       *clinic_schedule_read_rooms       (ClinicDb       *db,
+                                                   gboolean        include_inactive,
+                                                   GError        **error);
 ClinicVisitType *clinic_schedule_fetch_visit_type (ClinicDb       *db,
                                                    gint64          id,
                                                    GError        **error);

@@ -619,10 +619,10 @@ require_rooms_read (ClinicSession  *session,
 
 /* Every room, by name: there are a handful, and clinic_rooms_find()
  * folds case beyond ASCII, which SQLite's NOCASE does not. */
-static GPtrArray *
-read_rooms (ClinicDb  *db,
-            gboolean   include_inactive,
-            GError   **error)
+GPtrArray *
+clinic_schedule_read_rooms (ClinicDb  *db,
+                            gboolean   include_inactive,
+                            GError   **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_room_free);
   sqlite3_stmt *stmt;
@@ -677,7 +677,7 @@ clinic_rooms_list (ClinicSession  *session,
 {
   if (!require_rooms_read (session, error))
     return NULL;
-  return read_rooms (clinic_session_get_db (session), include_inactive, error);
+  return clinic_schedule_read_rooms (clinic_session_get_db (session), include_inactive, error);
 }
 
 ClinicRoom *
@@ -692,7 +692,7 @@ clinic_rooms_lookup (ClinicSession  *session,
 
   if (!require_rooms_read (session, error))
     return NULL;
-  rooms = read_rooms (clinic_session_get_db (session), TRUE, error);
+  rooms = clinic_schedule_read_rooms (clinic_session_get_db (session), TRUE, error);
   if (rooms == NULL)
     return NULL;
   found = clinic_rooms_find (rooms, trimmed);
@@ -746,7 +746,7 @@ clinic_rooms_save (ClinicSession     *session,
     return 0;
   /* Read inside the write transaction, so two clerks adding "Room 1" and
    * "room 1" at once cannot both pass. */
-  if ((rooms = read_rooms (db, TRUE, error)) == NULL)
+  if ((rooms = clinic_schedule_read_rooms (db, TRUE, error)) == NULL)
     goto fail;
   same = clinic_rooms_find (rooms, name);
   if (same != NULL && same->id != room->id)
