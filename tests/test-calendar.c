@@ -67,13 +67,24 @@ add_type (const char *name,
   return id;
 }
 
+/* Local @minute on the day @days after the test's Monday. */
+static gint64
+at_day (int days,
+        int minute)
+{
+  GDate day;
+
+  g_date_clear (&day, 1);
+  g_date_set_parse (&day, monday);
+  g_assert_true (g_date_valid (&day));
+  g_date_add_days (&day, days);
+  return clinic_local_to_unix (tz, g_date_get_year (&day), g_date_get_month (&day), g_date_get_day (&day), minute);
+}
+
 static gint64
 at (int minute)
 {
-  int y, m, d;
-
-  g_assert_cmpint (sscanf (monday, "%d-%d-%d", &y, &m, &d), ==, 3);
-  return clinic_local_to_unix (tz, y, m, d, minute);
+  return at_day (0, minute);
 }
 
 static gint64
@@ -425,22 +436,6 @@ test_book_slot (void)
   view_close (&v);
 }
 
-/* Local @minute on the Monday @weeks after the test's Monday. */
-static gint64
-at_week (int weeks,
-         int minute)
-{
-  int y, m, d;
-  g_autoptr(GDateTime) first = NULL;
-  g_autoptr(GDateTime) later = NULL;
-
-  g_assert_cmpint (sscanf (monday, "%d-%d-%d", &y, &m, &d), ==, 3);
-  first = g_date_time_new (tz, y, m, d, 12, 0, 0);
-  later = g_date_time_add_weeks (first, weeks);
-  return clinic_local_to_unix (tz, g_date_time_get_year (later), g_date_time_get_month (later),
-                               g_date_time_get_day_of_month (later), minute);
-}
-
 static void
 on_series_booked (ClinicBookingDialog *dialog,
                   gint64               series,
@@ -458,8 +453,8 @@ test_booking_series (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  g_autofree char *third = clinic_format_local_time (tz, at_week (2, 16 * 60));
-  ClinicBooking taken = { otto, weber, checkup, 0, at_week (2, 16 * 60), 0, "", "", NULL };
+  g_autofree char *third = clinic_format_local_time (tz, at_day (14, 16 * 60));
+  ClinicBooking taken = { otto, weber, checkup, 0, at_day (14, 16 * 60), 0, "", "", NULL };
   gint64 taken_id, series;
   guint n_booked = 0;
 
@@ -507,8 +502,8 @@ test_booking_series (void)
 
   for (int week = 0; week < 4; week++)
     {
-      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_week (week, 16 * 60),
-                                                            at_week (week, 16 * 60) + 60, weber, &error);
+      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_day (7 * week, 16 * 60),
+                                                            at_day (7 * week, 16 * 60) + 60, weber, &error);
       ClinicAppointment *a;
 
       g_assert_no_error (error);
@@ -997,8 +992,8 @@ test_series_move_and_cancel (void)
   g_assert_no_error (error);
   for (int week = 0; week < 4; week++)
     {
-      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_week (week, 13 * 60),
-                                                            at_week (week, 13 * 60) + 60, lang, &error);
+      g_autoptr(GPtrArray) list = clinic_appointments_list (admin, at_day (7 * week, 13 * 60),
+                                                            at_day (7 * week, 13 * 60) + 60, lang, &error);
 
       g_assert_cmpuint (list->len, ==, 1);
       ids[week] = ((ClinicAppointment *) g_ptr_array_index (list, 0))->id;
@@ -1023,20 +1018,20 @@ test_series_move_and_cancel (void)
   adw_message_dialog_response (question, "following");
   gtk_window_destroy (GTK_WINDOW (question));
   for (int week = 0; week < 4; week++)
-    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 10 * 60));
+    g_assert_cmpint (start_of (ids[week]), ==, at_day (7 * week, 10 * 60));
   /* One undo puts all four back. */
   g_assert_true (clinic_calendar_section_undo (v.section));
   for (int week = 0; week < 4; week++)
-    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 13 * 60));
+    g_assert_cmpint (start_of (ids[week]), ==, at_day (7 * week, 13 * 60));
 
   /* The second date moved by a day, with the following ones. */
   g_assert_true (clinic_calendar_section_move_dates (v.section, ids[1], CLINIC_SERIES_FOLLOWING,
-                                                     at_week (1, 13 * 60) + 24 * 3600));
-  g_assert_cmpint (start_of (ids[0]), ==, at_week (0, 13 * 60));
+                                                     at_day (7, 13 * 60) + 24 * 3600));
+  g_assert_cmpint (start_of (ids[0]), ==, at_day (0, 13 * 60));
   for (int week = 1; week < 4; week++)
-    g_assert_cmpint (start_of (ids[week]), ==, at_week (week, 13 * 60) + 24 * 3600);
+    g_assert_cmpint (start_of (ids[week]), ==, at_day (7 * week, 13 * 60) + 24 * 3600);
   g_assert_true (clinic_calendar_section_undo (v.section));
-  g_assert_cmpint (start_of (ids[3]), ==, at_week (3, 13 * 60));
+  g_assert_cmpint (start_of (ids[3]), ==, at_day (21, 13 * 60));
 
   /* Cancel the second and the following: the question offers the
    * choice, the reason is required. */
@@ -1063,20 +1058,6 @@ test_series_move_and_cancel (void)
   g_assert_false (clinic_cancel_dialog_set_scope (question, CLINIC_SERIES_ALL));
   gtk_window_destroy (GTK_WINDOW (question));
   view_close (&v);
-}
-
-/* The day after the Monday: the rooms test books there, out of the
- * other tests' way. */
-static gint64
-tuesday_at (int minute)
-{
-  GDate day;
-
-  g_date_clear (&day, 1);
-  g_date_set_parse (&day, monday);
-  g_assert_true (g_date_valid (&day));
-  g_date_add_days (&day, 1);
-  return clinic_local_to_unix (tz, g_date_get_year (&day), g_date_get_month (&day), g_date_get_day (&day), minute);
 }
 
 static gint64
@@ -1179,7 +1160,7 @@ test_rooms (void)
   clinic_test_spin (50);
 
   /* The booking dialog shows the room of the hours and books into it. */
-  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, weber, tuesday_at (10 * 60)));
+  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, weber, at_day (1, 10 * 60)));
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_cmpint (clinic_booking_dialog_get_room (dialog), ==, seven);
   clinic_test_assert_all_named (GTK_WIDGET (dialog), FALSE);
@@ -1196,7 +1177,7 @@ test_rooms (void)
 
   /* Dr. Lang's hours name no room; asking for Room 7 at that time is
    * refused with the room's name. */
-  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, lang, tuesday_at (10 * 60)));
+  dialog = CLINIC_BOOKING_DIALOG (clinic_booking_dialog_new (v.window, admin, lang, at_day (1, 10 * 60)));
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_cmpint (clinic_booking_dialog_get_room (dialog), ==, 0);
   adw_combo_row_set_selected (ADW_COMBO_ROW (clinic_test_find_widget_by_name (GTK_WIDGET (dialog), "room_row")), 1);
@@ -1210,7 +1191,7 @@ test_rooms (void)
 
   /* The details on the calendar say which room. */
   {
-    g_autofree char *tuesday = clinic_format_local_time (tz, tuesday_at (0));
+    g_autofree char *tuesday = clinic_format_local_time (tz, at_day (1, 0));
     GtkPopover *details;
     GtkDropDown *room_choice;
 
@@ -1244,7 +1225,7 @@ test_rooms (void)
      * and Dr. Weber's back into it is refused in a toast, the choice
      * going back to no room. */
     {
-      ClinicBooking b = { otto, lang, checkup, 0, tuesday_at (10 * 60), 0, "", "", NULL };
+      ClinicBooking b = { otto, lang, checkup, 0, at_day (1, 10 * 60), 0, "", "", NULL };
       gint64 langs = clinic_appointments_book (admin, &b, &error);
       g_autoptr(ClinicAppointment) moved = NULL;
       g_autoptr(ClinicAppointment) kept = NULL;
