@@ -280,6 +280,17 @@ clinic_booking_dialog_get_error (ClinicBookingDialog *self)
   return self->error;
 }
 
+/* The clinic's weekday of @t, "Monday", for the rows under a time. */
+static char *
+local_weekday (ClinicBookingDialog *self,
+               gint64               t)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, self->tz);
+
+  return g_date_time_format (local, "%A");
+}
+
 static void
 update_slots (ClinicBookingDialog *self)
 {
@@ -300,9 +311,7 @@ update_slots (ClinicBookingDialog *self)
     {
       ClinicSlot *slot = &g_array_index (slots, ClinicSlot, i);
       g_autofree char *text = clinic_format_local_time (self->tz, slot->starts_at);
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (slot->starts_at);
-      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, self->tz);
-      g_autofree char *weekday = g_date_time_format (local, "%A");
+      g_autofree char *weekday = local_weekday (self, slot->starts_at);
       GtkWidget *row = text_row (text, weekday);
 
       g_object_set_data_full (G_OBJECT (row), "slot-time", g_steal_pointer (&text), g_free);
@@ -392,9 +401,7 @@ show_occurrences (ClinicBookingDialog *self,
   for (guint i = 0; i < list->len; i++)
     {
       ClinicOccurrence *o = g_ptr_array_index (list, i);
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (o->starts_at);
-      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, self->tz);
-      g_autofree char *weekday = g_date_time_format (local, "%A");
+      g_autofree char *weekday = local_weekday (self, o->starts_at);
       g_autofree char *title = clinic_format_local_time (self->tz, o->starts_at);
       /* Translators: a date of a recurring series in the booking dialog:
        * weekday, then why it cannot be booked */
