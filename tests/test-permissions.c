@@ -623,6 +623,12 @@ call_schedule_get_hours (Fixture *f, ClinicSession *s, GError **error)
 }
 
 static gboolean
+call_schedule_room_at (Fixture *f, ClinicSession *s, GError **error)
+{
+  return clinic_schedule_room_at (s, f->doctor_id, booking_start (), error) >= 0;
+}
+
+static gboolean
 call_schedule_list_exceptions (Fixture *f, ClinicSession *s, GError **error)
 {
   g_autoptr(GPtrArray) list = clinic_schedule_list_exceptions (s, f->doctor_id, 0, G_MAXINT64 / 2, error);
@@ -982,6 +988,7 @@ static const Row rows[] = {
   { "clinic_schedule_get_hours",        SCHEDULE_ANY, call_schedule_get_hours },
   { "clinic_schedule_list_exceptions",  SCHEDULE_ANY, call_schedule_list_exceptions },
   { "clinic_schedule_remove_exception", SCHEDULE_ANY, call_schedule_remove_exception },
+  { "clinic_schedule_room_at",          SCHEDULE_ANY, call_schedule_room_at },
   { "clinic_schedule_set_hours",        SCHEDULE_ANY, call_schedule_set_hours },
   { "clinic_storage_backup",            CLINIC_PERMISSION_BACKUPS,  call_storage_backup },
   { "clinic_storage_rekey",             CLINIC_PERMISSION_BACKUPS,  call_storage_rekey },

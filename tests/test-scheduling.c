@@ -700,6 +700,11 @@ test_rooms_booking (Fixture       *f,
     g_assert_cmpstr (before, ==, after);
   }
 
+  /* What a booking without a room would take, asked before booking. */
+  g_assert_cmpint (clinic_schedule_room_at (f->front, f->weber, at (f, "2027-01-13 10:00"), &error), ==, one);
+  g_assert_cmpint (clinic_schedule_room_at (f->front, f->weber, at (f, "2027-01-13 14:00"), &error), ==, 0);
+  g_assert_no_error (error);
+
   /* A morning booking without a room takes the hours' room. */
   b.starts_at = at (f, "2027-01-13 10:00");
   id = clinic_appointments_book (f->front, &b, &error);

@@ -233,26 +233,12 @@ clinic_booking_dialog_get_room (ClinicBookingDialog *self)
 static void
 preselect_room (ClinicBookingDialog *self)
 {
-  g_autoptr(GArray) hours = NULL;
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  gint64 start = 0, room_id = 0;
-  int minute;
+  gint64 start = 0, room_id;
 
   if (self->rooms->len == 0
       || !clinic_parse_local_time (self->tz, gtk_editable_get_text (GTK_EDITABLE (self->time_row)), &start, NULL)
-      || (hours = clinic_schedule_get_hours (self->session, chosen_provider (self), NULL)) == NULL)
+      || (room_id = clinic_schedule_room_at (self->session, chosen_provider (self), start, NULL)) < 0)
     return;
-  utc = g_date_time_new_from_unix_utc (start);
-  local = g_date_time_to_timezone (utc, self->tz);
-  minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
-  for (guint i = 0; i < hours->len; i++)
-    {
-      const ClinicHoursBlock *b = &g_array_index (hours, ClinicHoursBlock, i);
-
-      if (b->weekday == g_date_time_get_day_of_week (local) && b->start_min <= minute && minute < b->end_min)
-        room_id = b->room_id;
-    }
   adw_combo_row_set_selected (self->room_row, 0);
   for (guint i = 0; i < self->rooms->len; i++)
     if (((ClinicRoom *) g_ptr_array_index (self->rooms, i))->id == room_id)

@@ -917,6 +917,25 @@ clinic_schedule_read_hours (ClinicDb  *db,
   return g_steal_pointer (&blocks);
 }
 
+gint64
+clinic_schedule_room_at (ClinicSession  *session,
+                         gint64          provider_id,
+                         gint64          start,
+                         GError        **error)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  ClinicDb *db;
+  gint64 room_id = 0;
+
+  if (!clinic_schedule_require_read (session, error) || !clinic_schedule_require_staff_read (session, error))
+    return -1;
+  db = clinic_session_get_db (session);
+  if (!clinic_schedule_check_provider (db, provider_id, error))
+    return -1;
+  tz = clinic_schedule_get_timezone (db);
+  return clinic_schedule_hours_room (db, tz, provider_id, start, &room_id, error) ? room_id : -1;
+}
+
 GArray *
 clinic_schedule_get_hours (ClinicSession  *session,
                            gint64          provider_id,

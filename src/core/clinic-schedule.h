@@ -147,6 +147,13 @@ typedef struct
 GArray    *clinic_schedule_get_hours    (ClinicSession  *session,
                                          gint64          provider_id,
                                          GError        **error);
+/* The room a booking of @provider_id at @start takes when it names
+ * none: that of the working-hours block @start falls in, unless
+ * retired; 0 for none, -1 on error. Read as clinic_schedule_get_hours(). */
+gint64     clinic_schedule_room_at      (ClinicSession  *session,
+                                         gint64          provider_id,
+                                         gint64          start,
+                                         GError        **error);
 /* Replaces the provider's week with @blocks (overlapping blocks of one day
  * are refused; a block's room must exist and not be retired). A booking
  * without a room takes the room of the block it starts in, so two
