@@ -470,7 +470,7 @@ call_recurrence_book (Fixture *f, ClinicSession *s, GError **error)
 static gboolean
 call_recurrence_cancel (Fixture *f, ClinicSession *s, GError **error)
 {
-  return clinic_recurrence_cancel (s, f->appointment_id, CLINIC_SERIES_ALL, "Ill", error);
+  return clinic_recurrence_cancel (s, f->appointment_id, CLINIC_SERIES_ALL, "Ill", NULL, error);
 }
 
 static gboolean

@@ -1937,7 +1937,7 @@ test_recurrence_scopes (Fixture       *f,
 
   /* This occurrence only. */
   g_assert_true (clinic_recurrence_cancel (f->front, nth_of_series (f, series, 1), CLINIC_SERIES_THIS, "Holiday",
-                                           &error));
+                                           NULL, &error));
   g_assert_no_error (error);
   second = clinic_appointments_get (f->front, nth_of_series (f, series, 1), &error);
   g_assert_cmpint (second->status, ==, CLINIC_APPOINTMENT_CANCELLED);
@@ -1976,7 +1976,7 @@ test_recurrence_scopes (Fixture       *f,
 
   /* The patient changes single visits only, not the series; a bad time
    * of day is refused. */
-  g_assert_false (clinic_recurrence_cancel (f->patient, third, CLINIC_SERIES_ALL, "No", &error));
+  g_assert_false (clinic_recurrence_cancel (f->patient, third, CLINIC_SERIES_ALL, "No", NULL, &error));
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_PERMISSION_DENIED);
   g_clear_error (&error);
   g_assert_false (clinic_recurrence_reschedule (f->front, third, CLINIC_SERIES_ALL, 0, 1440, &error));
@@ -1984,15 +1984,31 @@ test_recurrence_scopes (Fixture       *f,
   g_clear_error (&error);
 
   /* All: every one still booked, with the reason; a reason is needed. */
-  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, " ", &error));
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, " ", NULL, &error));
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_cmpuint (count_active (f, series), ==, 4);
-  g_assert_true (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Therapy ended", &error));
-  g_assert_no_error (error);
+  {
+    g_autoptr(GArray) cancelled = NULL;
+
+    g_assert_true (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Therapy ended", &cancelled,
+                                             &error));
+    g_assert_no_error (error);
+    /* The four it cancelled, for an undo. */
+    g_assert_cmpuint (cancelled->len, ==, 4);
+    for (guint i = 0; i < cancelled->len; i++)
+      {
+        g_autoptr(ClinicAppointment) a = clinic_appointments_get (f->front, g_array_index (cancelled, gint64, i),
+                                                                  &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (a->series_id, ==, series);
+        g_assert_cmpint (a->status, ==, CLINIC_APPOINTMENT_CANCELLED);
+      }
+  }
   g_assert_cmpuint (count_active (f, series), ==, 0);
   g_assert_cmpuint (count_active (f, 0), ==, 1);
-  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Again", &error));
+  g_assert_false (clinic_recurrence_cancel (f->front, third, CLINIC_SERIES_ALL, "Again", NULL, &error));
   g_assert_error (error, CLINIC_ERROR, CLINIC_ERROR_INVALID);
   g_clear_error (&error);
 }

@@ -176,8 +176,7 @@ clinic_cancel_appointments (ClinicSession     *session,
       g_array_append_val (ids, id);
       return g_steal_pointer (&ids);
     }
-  ids = clinic_recurrence_scope (session, id, scope, error);
-  if (ids == NULL || !clinic_recurrence_cancel (session, id, scope, reason, error))
+  if (!clinic_recurrence_cancel (session, id, scope, reason, &ids, error))
     return NULL;
   return g_steal_pointer (&ids);
 }

@@ -516,7 +516,7 @@ appointments_cancel (ClinicCliContext  *context,
    * through the series, all or none. */
   if (scope == CLINIC_SERIES_THIS)
     return clinic_appointments_cancel (session, id, reason, error);
-  return clinic_recurrence_cancel (session, id, scope, reason, error);
+  return clinic_recurrence_cancel (session, id, scope, reason, NULL, error);
 }
 
 /* The occurrences still to come of the series of appointment @id: ID#,

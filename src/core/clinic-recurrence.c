@@ -490,6 +490,7 @@ clinic_recurrence_cancel (ClinicSession      *session,
                           gint64              id,
                           ClinicSeriesScope   scope,
                           const char         *reason,
+                          GArray            **cancelled,
                           GError            **error)
 {
   g_autoptr(GArray) ids = NULL;
@@ -508,6 +509,8 @@ clinic_recurrence_cancel (ClinicSession      *session,
   if (!clinic_db_commit (db, error))
     goto fail;
   clinic_ics_after_change (db);
+  if (cancelled != NULL)
+    *cancelled = g_steal_pointer (&ids);
   return TRUE;
 
 fail:

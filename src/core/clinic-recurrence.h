@@ -100,11 +100,14 @@ GArray    *clinic_recurrence_scope     (ClinicSession           *session,
                                         ClinicSeriesScope        scope,
                                         GError                 **error);
 
-/* Cancels the occurrences of @scope with @reason, all or none. */
+/* Cancels the occurrences of @scope with @reason, all or none; their
+ * ID#s in @cancelled (may be NULL; element-type gint64), as cancelled in
+ * the transaction, for an undo. */
 gboolean   clinic_recurrence_cancel    (ClinicSession           *session,
                                         gint64                   id,
                                         ClinicSeriesScope        scope,
                                         const char              *reason,
+                                        GArray                 **cancelled,
                                         GError                 **error);
 
 /* Moves the occurrences of @scope by @shift_days local days and, when
