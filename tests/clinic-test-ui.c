@@ -412,3 +412,34 @@ clinic_test_assert_all_named (GtkWidget *root,
   if (failures->len > 0)
     g_error ("Focusable controls without an accessible name:%s", failures->str);
 }
+
+void
+clinic_test_calendar_open (ClinicTestCalendar *v,
+                           ClinicSession      *session,
+                           const char         *date,
+                           gint64              provider_id,
+                           int                 width,
+                           int                 height)
+{
+  v->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_title (v->window, "Calendar");
+  gtk_window_set_default_size (v->window, width, height);
+  v->section = g_object_new (CLINIC_TYPE_CALENDAR_SECTION, "session", session, NULL);
+  g_object_add_weak_pointer (G_OBJECT (v->section), (gpointer *) &v->section);
+  v->view = clinic_calendar_section_get_view (v->section);
+  gtk_window_set_child (v->window, GTK_WIDGET (v->section));
+  clinic_calendar_view_set_date (v->view, date);
+  if (provider_id != 0)
+    clinic_calendar_view_set_provider (v->view, provider_id);
+  g_assert_true (clinic_calendar_view_reload (v->view, NULL));
+  gtk_window_present (v->window);
+  clinic_test_wait_for_draw (GTK_WIDGET (v->window));
+}
+
+void
+clinic_test_calendar_close (ClinicTestCalendar *v)
+{
+  gtk_window_destroy (v->window);
+  clinic_test_spin (50);
+  g_assert_null (v->section);
+}

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "clinic-application.h"
+#include "clinic-calendar-section.h"
 
 G_BEGIN_DECLS
 
@@ -58,5 +59,24 @@ GtkWindow         *clinic_test_find_toplevel        (GType        type);
 /* Types @text into the editable @widget as if on a keyboard. */
 void               clinic_test_type                 (GtkWidget   *widget,
                                                      const char  *text);
+
+/* A calendar section of @session in a window of its own (@width ×
+ * @height), on local day @date ("YYYY-MM-DD") and, when not 0, with
+ * @provider_id's week and month; loaded and drawn. */
+typedef struct
+{
+  GtkWindow             *window;
+  ClinicCalendarSection *section;
+  ClinicCalendarView    *view;
+} ClinicTestCalendar;
+
+void               clinic_test_calendar_open        (ClinicTestCalendar *calendar,
+                                                     ClinicSession      *session,
+                                                     const char         *date,
+                                                     gint64              provider_id,
+                                                     int                 width,
+                                                     int                 height);
+/* Closes it, and fails the test unless the section went with it. */
+void               clinic_test_calendar_close       (ClinicTestCalendar *calendar);
 
 G_END_DECLS

@@ -171,36 +171,13 @@ make_clinic (void)
   g_assert_no_error (error);
 }
 
-typedef struct
-{
-  GtkWindow             *window;
-  ClinicCalendarSection *section;
-  ClinicCalendarView    *view;
-} View;
+typedef ClinicTestCalendar View;
 
 static void
 view_open (View          *v,
            ClinicSession *session)
 {
-  v->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_title (v->window, "Calendar");
-  gtk_window_set_default_size (v->window, 1100, 760);
-  v->section = g_object_new (CLINIC_TYPE_CALENDAR_SECTION, "session", session, NULL);
-  g_object_add_weak_pointer (G_OBJECT (v->section), (gpointer *) &v->section);
-  v->view = clinic_calendar_section_get_view (v->section);
-  gtk_window_set_child (v->window, GTK_WIDGET (v->section));
-  clinic_calendar_view_set_date (v->view, monday);
-  g_assert_true (clinic_calendar_view_reload (v->view, NULL));
-  gtk_window_present (v->window);
-  clinic_test_wait_for_draw (GTK_WIDGET (v->window));
-}
-
-static void
-view_close (View *v)
-{
-  gtk_window_destroy (v->window);
-  clinic_test_spin (50);
-  g_assert_null (v->section);
+  clinic_test_calendar_open (v, session, monday, 0, 1100, 760);
 }
 
 static gint64
@@ -292,7 +269,7 @@ test_views (void)
     gtk_window_destroy (dialog);
     clinic_test_spin (50);
   }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -312,7 +289,7 @@ test_doctor_sees_own_column (void)
     g_assert_true (clinic_calendar_view_point_at (v.view, weber, at (9 * 60), &x, &y));
     g_assert_false (clinic_calendar_view_point_at (v.view, lang, at (9 * 60), &x, &y));
   }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -387,7 +364,7 @@ test_drag (void)
     shorter = clinic_appointments_get (admin, first, NULL);
     g_assert_cmpint (shorter->ends_at, ==, at (9 * 60 + 30));
   }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -433,7 +410,7 @@ test_book_slot (void)
   g_assert_cmpint (clinic_booking_dialog_book (dialog, NULL), >, 0);
   clinic_test_spin (50);
   g_assert_cmpuint (clinic_calendar_view_get_n_blocks (v.view), ==, 5);
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -517,7 +494,7 @@ test_booking_series (void)
           g_assert_cmpint (a->series_id, >, 0);
         }
     }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -623,7 +600,7 @@ test_cancel_undo (void)
   restored = clinic_appointments_get (admin, id, NULL);
   g_assert_cmpint (restored->status, ==, CLINIC_APPOINTMENT_BOOKED);
   g_assert_cmpuint (clinic_calendar_view_get_n_blocks (v.view), ==, n);
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 
@@ -756,7 +733,7 @@ test_details_and_keys (void)
   g_free (date);
   date = clinic_calendar_view_get_date (v.view);
   g_assert_cmpstr (date, !=, monday);
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 /* A front desk's day of 20 doctors, 16 visits each: how long loading and
@@ -954,7 +931,7 @@ test_schedule_forms (void)
       found |= g_strcmp0 (((ClinicVisitType *) types->pdata[i])->name, "Blood test") == 0;
     g_assert_true (found);
   }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static ClinicAppointmentStatus
@@ -1057,7 +1034,7 @@ test_series_move_and_cancel (void)
   question = clinic_calendar_section_ask_cancel (v.section, appointment_at (9 * 60, weber));
   g_assert_false (clinic_cancel_dialog_set_scope (question, CLINIC_SERIES_ALL));
   gtk_window_destroy (GTK_WINDOW (question));
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static gint64
@@ -1250,7 +1227,7 @@ test_rooms (void)
       gtk_popover_popdown (details);
     }
   }
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 int

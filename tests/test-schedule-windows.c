@@ -130,37 +130,14 @@ make_clinic (void)
   g_assert_no_error (error);
 }
 
-typedef struct
-{
-  GtkWindow             *window;
-  ClinicCalendarSection *section;
-  ClinicCalendarView    *view;
-} View;
+typedef ClinicTestCalendar View;
 
 static void
 view_open (View *v)
 {
   g_autofree char *date = g_strdup_printf ("%04d-%02d-%02d", y, m, d);
 
-  v->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (v->window, 1000, 700);
-  v->section = g_object_new (CLINIC_TYPE_CALENDAR_SECTION, "session", admin, NULL);
-  g_object_add_weak_pointer (G_OBJECT (v->section), (gpointer *) &v->section);
-  v->view = clinic_calendar_section_get_view (v->section);
-  gtk_window_set_child (v->window, GTK_WIDGET (v->section));
-  clinic_calendar_view_set_date (v->view, date);
-  clinic_calendar_view_set_provider (v->view, weber);
-  g_assert_true (clinic_calendar_view_reload (v->view, NULL));
-  gtk_window_present (v->window);
-  clinic_test_wait_for_draw (GTK_WIDGET (v->window));
-}
-
-static void
-view_close (View *v)
-{
-  gtk_window_destroy (v->window);
-  clinic_test_spin (50);
-  g_assert_null (v->section);
+  clinic_test_calendar_open (v, admin, date, weber, 1000, 700);
 }
 
 /* The share of the pixels of appointment @id's block, as the calendar
@@ -301,7 +278,7 @@ test_visit_types (void)
   g_assert_cmpstr (after, ==, "Check-up, Long consultation, Vaccination");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 static void
@@ -422,7 +399,7 @@ test_exceptions (void)
   g_assert_nonnull (strstr (clinic_exceptions_window_get_error (window), "no such exception"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  view_close (&v);
+  clinic_test_calendar_close (&v);
 }
 
 int
