@@ -17,7 +17,7 @@ build_asan=$top/build-asan
 packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
-  libsqlite3-dev libsodium-dev libpwquality-dev cracklib-runtime
+  libsqlite3-dev libsodium-dev libssl-dev libpwquality-dev cracklib-runtime
   libpoppler-glib-dev poppler-utils fonts-dejavu-core
   libxml2-utils desktop-file-utils appstream
   xvfb xauth dbus-daemon dbus-x11

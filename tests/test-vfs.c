@@ -460,6 +460,63 @@ assert_nonces_unique (const char *path)
     }
 }
 
+/* The page format is libsodium's crypto_aead_xchacha20poly1305_ietf with
+ * page number and role as associated data, whichever library the VFS
+ * seals with (clinic-aead.c): every page of the database and every frame
+ * of the log opens with libsodium alone, given the key. */
+static gboolean
+page_opens_with_libsodium (const guint8  *image,
+                           guint          pgno,
+                           ClinicVfsRole  role,
+                           guint8        *out)
+{
+  guint8 ad[5] = { pgno & 0xff, (pgno >> 8) & 0xff, (pgno >> 16) & 0xff, (pgno >> 24) & 0xff, role };
+
+  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached (out, NULL, image, 4056, image + 4080,
+                                                              ad, sizeof ad, image + 4056, key_a) == 0;
+}
+
+static void
+test_format_libsodium (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autofree char *wal_path = g_strconcat (fx->db_path, "-wal", NULL);
+  g_autofree guint8 *file = NULL, *wal = NULL;
+  sqlite3 *db = open_db (fx->db_path);
+  guint8 out[4056];
+  gsize len, wal_len, frames;
+
+  exec_ok (db, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0");
+  fill_db (db, 1, 300);
+  exec_ok (db, "PRAGMA wal_checkpoint(TRUNCATE)");
+  exec_ok (db, "UPDATE patient SET n = n + 1 WHERE id % 5 = 0");
+
+  file = read_file (fx->db_path, &len);
+  wal = read_file (wal_path, &wal_len);
+  g_assert_cmpuint (len % 4096, ==, 0);
+  g_assert_cmpuint (len / 4096, >, 10);
+  for (gsize i = 0; i < len / 4096; i++)
+    {
+      g_assert_true (page_opens_with_libsodium (file + i * 4096, (guint) i + 1, CLINIC_VFS_ROLE_MAIN_DB, out));
+      if (i == 0)
+        g_assert_cmpmem (out, 16, "SQLite format 3", 16);
+      /* Not as another page, nor as a log frame. */
+      g_assert_false (page_opens_with_libsodium (file + i * 4096, (guint) i + 2, CLINIC_VFS_ROLE_MAIN_DB, out));
+      g_assert_false (page_opens_with_libsodium (file + i * 4096, (guint) i + 1, CLINIC_VFS_ROLE_WAL, out));
+    }
+
+  frames = (wal_len - 32) / (24 + 4096);
+  g_assert_cmpuint (frames, >, 0);
+  for (gsize i = 0; i < frames; i++)
+    {
+      const guint8 *h = wal + 32 + i * (24 + 4096);
+      guint pgno = (guint) h[0] << 24 | h[1] << 16 | h[2] << 8 | h[3];
+
+      g_assert_true (page_opens_with_libsodium (h + 24, pgno, CLINIC_VFS_ROLE_WAL, out));
+    }
+  close_db (db);
+}
+
 static void
 test_nonces_unique (Fixture       *fx,
                     gconstpointer  data)
@@ -870,6 +927,45 @@ test_wal_cache (Fixture       *fx,
   db = open_db (fx->db_path);
   assert_integrity (db);
   g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum);
+  close_db (db);
+}
+
+/* A log longer than the old 1024-frame cache: a transaction of some 2,500
+ * pages after others, then the checkpoint copies every page without
+ * decrypting one of them again. */
+static void
+test_wal_cache_long_log (Fixture       *fx,
+                         gconstpointer  data)
+{
+  ClinicVfsStats st0, st1;
+  sqlite3 *db = open_db (fx->db_path);
+  gint64 frames = 0;
+
+  exec_ok (db, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-200000");
+  exec_ok (db, "CREATE TABLE big (id INTEGER PRIMARY KEY, b BLOB)");
+  exec_ok (db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
+           " INSERT INTO big (b) SELECT randomblob (3000) FROM n");
+  exec_ok (db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)"
+           " INSERT INTO big (b) SELECT randomblob (3000) FROM n");
+  clinic_vfs_get_stats (&st0);
+  {
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA wal_checkpoint(FULL)", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    frames = sqlite3_column_int64 (stmt, 1);
+    sqlite3_finalize (stmt);
+  }
+  clinic_vfs_get_stats (&st1);
+  g_assert_cmpint (frames, >, 3000);
+  g_assert_cmpuint (st1.pages_opened - st0.pages_opened, ==, 0);
+  g_assert_cmpuint (st1.wal_cache_hits - st0.wal_cache_hits, >=, 3000);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM big"), ==, 3000);
+  close_db (db);
+
+  db = open_db (fx->db_path);
+  assert_integrity (db);
   close_db (db);
 }
 
@@ -1513,12 +1609,14 @@ main (int    argc,
   add ("/vfs/power-loss/delete-normal", GINT_TO_POINTER (2), test_power_loss);
   add ("/vfs/canary/temp-files", NULL, test_temp_files);
   add ("/vfs/nonces/unique", NULL, test_nonces_unique);
+  add ("/vfs/format/libsodium", NULL, test_format_libsodium);
   add ("/vfs/tamper/flip", NULL, test_tamper_flip);
   add ("/vfs/tamper/swap-and-foreign", NULL, test_tamper_move);
   add ("/vfs/tamper/wal-page-into-main", NULL, test_tamper_wal_into_main);
   add ("/vfs/wal/torn-tail", NULL, test_wal_torn_tail);
   add ("/vfs/wal/tampered-committed", NULL, test_wal_tampered_committed);
   add ("/vfs/wal/writer-cache", NULL, test_wal_cache);
+  add ("/vfs/wal/writer-cache-long-log", NULL, test_wal_cache_long_log);
   add ("/vfs/wal/two-connections-restart", NULL, test_wal_two_connections_restart);
   add ("/vfs/wal/split-writes", NULL, test_wal_split_writes);
   add ("/vfs/journal/torn-record", NULL, test_journal_torn_record);

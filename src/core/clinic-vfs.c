@@ -22,6 +22,8 @@
 
 #include "clinic-vfs.h"
 
+#include "clinic-aead.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,8 +90,18 @@ struct _CipherVfs
  * to that frame (another connection or process, a restarted log, a
  * change on disk) misses and is decrypted and checked as before.  The
  * plaintext held is what SQLite's own page cache holds; it is wiped when
- * the log is truncated and when the file closes. */
-#define WAL_CACHE_FRAMES 1024
+ * the log is truncated and when the file closes.
+ *
+ * 4096 frames: the log grows to the auto-checkpoint's 1000 pages plus the
+ * transaction that crossed it, and with 1024 slots a transaction of some
+ * hundred pages pushed frames out before the checkpoint read them (a
+ * third of all WAL reads in tests/bench/storage were decrypted again).
+ * The slots come in chunks of 256 (about 1 MiB), allocated as the log
+ * reaches them and freed when it is truncated, so a log of a few frames
+ * costs one chunk. */
+#define WAL_CACHE_FRAMES 4096
+#define WAL_CACHE_CHUNK  256
+#define WAL_CACHE_CHUNKS (WAL_CACHE_FRAMES / WAL_CACHE_CHUNK)
 
 struct WalCacheEntry
 {
@@ -106,6 +118,7 @@ typedef struct
   CipherVfs     *vfs;
   ClinicVfsRole  role;
   CipherKey     *key;
+  ClinicAead    *aead;               /* NULL: libsodium does the AEAD */
   char          *path;               /* for failure reports */
 
   /* Rollback journal: SQLite writes a record as 4-byte pgno, page,
@@ -142,7 +155,7 @@ typedef struct
 
   /* WAL: the plaintext of frames this handle wrote, keyed by frame and
    * by the nonce and tag it wrote there (see wal_cache_lookup). */
-  struct WalCacheEntry *wal_cache;
+  struct WalCacheEntry *wal_cache[WAL_CACHE_CHUNKS];
   unsigned char *wal_frame_buf;      /* one whole frame, header and page */
 
   /* Nonces for seal_page(), drawn from the kernel 64 at a time: one
@@ -272,9 +285,8 @@ seal_page (CipherFile          *f,
 
   make_ad (ad, pgno, f->role);
   next_nonce (f, out + BODY_LEN);
-  crypto_aead_xchacha20poly1305_ietf_encrypt_detached (out, out + BODY_LEN + NONCE_LEN, NULL,
-                                                       in, BODY_LEN, ad, AD_LEN, NULL,
-                                                       out + BODY_LEN, f->key->bytes);
+  clinic_aead_seal (f->aead, out, out + BODY_LEN + NONCE_LEN, in, BODY_LEN, ad, AD_LEN,
+                    out + BODY_LEN, f->key->bytes);
   STAT_ADD (sealed, 1);
 }
 
@@ -294,10 +306,8 @@ open_page (const CipherFile    *f,
   int rc;
 
   make_ad (ad, pgno, f->role);
-  rc = crypto_aead_xchacha20poly1305_ietf_decrypt_detached (out, NULL, in, BODY_LEN,
-                                                            in + BODY_LEN + NONCE_LEN,
-                                                            ad, AD_LEN, in + BODY_LEN,
-                                                            f->key->bytes);
+  rc = clinic_aead_open (f->aead, out, in, BODY_LEN, in + BODY_LEN + NONCE_LEN, ad, AD_LEN,
+                         in + BODY_LEN, f->key->bytes);
   if (rc == 0)
     {
       memset (out + BODY_LEN, 0, RESERVE);
@@ -841,11 +851,12 @@ wal_cache_lookup (CipherFile          *f,
                   const unsigned char *image,
                   unsigned char       *out)
 {
+  const struct WalCacheEntry *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
   const struct WalCacheEntry *e;
 
-  if (f->wal_cache == NULL)
+  if (chunk == NULL)
     return 0;
-  e = &f->wal_cache[frame % WAL_CACHE_FRAMES];
+  e = &chunk[frame % WAL_CACHE_CHUNK];
   if (e->frame != frame || e->pgno != pgno || memcmp (e->tail, image + BODY_LEN, RESERVE) != 0)
     return 0;
   memcpy (out, e->plain, BODY_LEN);
@@ -862,16 +873,17 @@ wal_cache_store (CipherFile          *f,
                  const unsigned char *plain,
                  const unsigned char *sealed)
 {
+  struct WalCacheEntry **chunk = &f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
   struct WalCacheEntry *e;
 
-  if (f->wal_cache == NULL)
+  if (*chunk == NULL)
     {
-      f->wal_cache = sqlite3_malloc64 (sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
-      if (f->wal_cache == NULL)
+      *chunk = sqlite3_malloc64 (sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
+      if (*chunk == NULL)
         return;   /* no cache, no harm: reads decrypt */
-      memset (f->wal_cache, 0, sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
+      memset (*chunk, 0, sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
     }
-  e = &f->wal_cache[frame % WAL_CACHE_FRAMES];
+  e = &(*chunk)[frame % WAL_CACHE_CHUNK];
   e->frame = frame;
   e->pgno = pgno;
   memcpy (e->tail, sealed + BODY_LEN, RESERVE);
@@ -882,15 +894,23 @@ static void
 wal_cache_forget (CipherFile    *f,
                   sqlite3_int64  frame)
 {
-  if (f->wal_cache != NULL && f->wal_cache[frame % WAL_CACHE_FRAMES].frame == frame)
-    f->wal_cache[frame % WAL_CACHE_FRAMES].frame = 0;
+  struct WalCacheEntry *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+
+  if (chunk != NULL && chunk[frame % WAL_CACHE_CHUNK].frame == frame)
+    chunk[frame % WAL_CACHE_CHUNK].frame = 0;
 }
 
+/* Wipes and frees every chunk. */
 static void
 wal_cache_wipe (CipherFile *f)
 {
-  if (f->wal_cache != NULL)
-    sodium_memzero (f->wal_cache, sizeof (struct WalCacheEntry) * WAL_CACHE_FRAMES);
+  for (int i = 0; i < WAL_CACHE_CHUNKS; i++)
+    if (f->wal_cache[i] != NULL)
+      {
+        sodium_memzero (f->wal_cache[i], sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
+        sqlite3_free (f->wal_cache[i]);
+        f->wal_cache[i] = NULL;
+      }
 }
 
 static int
@@ -1226,6 +1246,8 @@ cipher_close (sqlite3_file *file)
 
   key_unref (f->key);
   f->key = NULL;
+  clinic_aead_free (f->aead);
+  f->aead = NULL;
   if (f->wal_split_buf != NULL)
     {
       sodium_memzero (f->wal_split_buf, PAGE);
@@ -1236,11 +1258,7 @@ cipher_close (sqlite3_file *file)
       sodium_memzero (f->temp_buf, f->temp_buf_len);
       sqlite3_free (f->temp_buf);
     }
-  if (f->wal_cache != NULL)
-    {
-      wal_cache_wipe (f);
-      sqlite3_free (f->wal_cache);
-    }
+  wal_cache_wipe (f);
   if (f->wal_frame_buf != NULL)
     {
       sodium_memzero (f->wal_frame_buf, WAL_FRAME);
@@ -1528,6 +1546,7 @@ cipher_open (sqlite3_vfs  *vfs,
                        db_name ? db_name : "(unknown database)", name);
           return SQLITE_AUTH;
         }
+      f->aead = clinic_aead_new ();
     }
   if (name != NULL)
     {
@@ -1550,6 +1569,8 @@ cipher_open (sqlite3_vfs  *vfs,
   return SQLITE_OK;
 
 fail:
+  clinic_aead_free (f->aead);
+  f->aead = NULL;
   key_unref (f->key);
   sqlite3_free (f->path);
   f->path = NULL;
@@ -1846,7 +1867,8 @@ clinic_vfs_set_key (const char          *db_path,
 
 /* Tries KEY on one page image at OFFSET of FP, as page PGNO in ROLE. */
 static int
-image_opens (FILE                *fp,
+image_opens (ClinicAead          *aead,
+             FILE                *fp,
              long long            offset,
              uint32_t             pgno,
              ClinicVfsRole        role,
@@ -1860,10 +1882,8 @@ image_opens (FILE                *fp,
     return 0;
 
   make_ad (ad, pgno, role);
-  return crypto_aead_xchacha20poly1305_ietf_decrypt_detached (out, NULL, buf, BODY_LEN,
-                                                              buf + BODY_LEN + NONCE_LEN,
-                                                              ad, AD_LEN, buf + BODY_LEN,
-                                                              key) == 0;
+  return clinic_aead_open (aead, out, buf, BODY_LEN, buf + BODY_LEN + NONCE_LEN, ad, AD_LEN,
+                           buf + BODY_LEN, key) == 0;
 }
 
 int
@@ -1873,6 +1893,7 @@ clinic_vfs_check_key (const char          *db_path,
   unsigned char *buf;
   unsigned char *out;
   char *wal_path;
+  ClinicAead *aead;
   FILE *fp;
   int fits = 0;
 
@@ -1890,6 +1911,7 @@ clinic_vfs_check_key (const char          *db_path,
       return SQLITE_NOMEM;
     }
   out = buf + PAGE;
+  aead = clinic_aead_new ();
 
   /* Any page that opens proves the key: page 1 may be torn by a power cut
    * (its good copy then waits in the WAL or the journal) or damaged, which
@@ -1898,7 +1920,7 @@ clinic_vfs_check_key (const char          *db_path,
     {
       if (fseeko (fp, (off_t) (pgno - 1) * PAGE, SEEK_SET) != 0)
         break;
-      fits = image_opens (fp, (long long) (pgno - 1) * PAGE, pgno, CLINIC_VFS_ROLE_MAIN_DB,
+      fits = image_opens (aead, fp, (long long) (pgno - 1) * PAGE, pgno, CLINIC_VFS_ROLE_MAIN_DB,
                           key, buf, out);
       if (!fits && feof (fp))
         break;
@@ -1926,7 +1948,7 @@ clinic_vfs_check_key (const char          *db_path,
 
                   if (fseeko (fp, (off_t) offset, SEEK_SET) != 0 || fread (head, 1, 4, fp) != 4)
                     break;
-                  fits = image_opens (fp, offset + WAL_FRAME_HDR, get_be32 (head),
+                  fits = image_opens (aead, fp, offset + WAL_FRAME_HDR, get_be32 (head),
                                       CLINIC_VFS_ROLE_WAL, key, buf, out);
                 }
               fclose (fp);
@@ -1934,6 +1956,7 @@ clinic_vfs_check_key (const char          *db_path,
         }
     }
 
+  clinic_aead_free (aead);
   sodium_free (buf);
   return fits ? SQLITE_OK : SQLITE_AUTH;
 }
