@@ -13,8 +13,8 @@
 #include <sodium.h>
 #include <string.h>
 
-static const gsize lengths[] = { 0, 1, 15, 16, 63, 64, 65, 255, 1000, 4056, 4096, 65536 + 7 };
-static const gsize ad_lengths[] = { 0, 1, 5, 13, 16, 64 };
+static const gsize lengths[] = { 0, 1, 15, 16, 63, 64, 65, 255, 1000, 4055, 4056, 4057, 4096, 65536 + 7 };
+static const gsize ad_lengths[] = { 0, 1, 5, 13, 15, 16, 17, 64 };
 
 static void
 check_against_libsodium (ClinicAead *aead)
@@ -65,6 +65,43 @@ test_same_as_libsodium (void)
   g_assert_nonnull (aead);
   g_assert_cmpstr (clinic_aead_engine (), ==, "libcrypto");
   check_against_libsodium (aead);
+  clinic_aead_free (aead);
+}
+
+/* The page path (a 4056-byte body, 1 to 16 bytes of associated data:
+ * what the VFS seals) on many random pages, and pages of all zeros and
+ * all ones, each way. */
+static void
+test_pages (void)
+{
+  ClinicAead *aead = clinic_aead_new ();
+  guint8 key[32], nonce[24], ad[16], m[4056], ours[4056], theirs[4056], back[4056], t1[16], t2[16];
+
+  for (int i = 0; i < 3000; i++)
+    {
+      gsize ad_len = 1 + i % 16;
+
+      randombytes_buf (key, sizeof key);
+      randombytes_buf (nonce, sizeof nonce);
+      randombytes_buf (ad, sizeof ad);
+      if (i % 100 == 1)
+        memset (m, i % 200 == 1 ? 0x00 : 0xff, sizeof m);
+      else
+        randombytes_buf (m, sizeof m);
+      clinic_aead_seal (aead, ours, t1, m, sizeof m, ad, ad_len, nonce, key);
+      crypto_aead_xchacha20poly1305_ietf_encrypt_detached (theirs, t2, NULL, m, sizeof m, ad, ad_len,
+                                                           NULL, nonce, key);
+      g_assert_cmpmem (ours, sizeof ours, theirs, sizeof theirs);
+      g_assert_cmpmem (t1, 16, t2, 16);
+      g_assert_cmpint (clinic_aead_open (aead, back, theirs, sizeof theirs, t2, ad, ad_len, nonce, key), ==, 0);
+      g_assert_cmpmem (back, sizeof back, m, sizeof m);
+      /* The last byte of the body and of the AD are covered. */
+      theirs[sizeof theirs - 1] ^= 0x40;
+      g_assert_cmpint (clinic_aead_open (aead, back, theirs, sizeof theirs, t2, ad, ad_len, nonce, key), ==, -1);
+      theirs[sizeof theirs - 1] ^= 0x40;
+      ad[ad_len - 1] ^= 0x01;
+      g_assert_cmpint (clinic_aead_open (aead, back, theirs, sizeof theirs, t2, ad, ad_len, nonce, key), ==, -1);
+    }
   clinic_aead_free (aead);
 }
 
@@ -124,15 +161,16 @@ static gpointer
 thread_body (gpointer data)
 {
   ClinicAead *aead = clinic_aead_new ();
-  guint8 key[32], nonce[24], m[4056], c[4056], tag[16], tag2[16], c2[4056];
+  guint8 key[32], nonce[24], ad[5], m[4056], c[4056], tag[16], tag2[16], c2[4056];
 
   for (int i = 0; i < 2000; i++)
     {
       randombytes_buf (key, sizeof key);
       randombytes_buf (nonce, sizeof nonce);
+      randombytes_buf (ad, sizeof ad);
       randombytes_buf (m, sizeof m);
-      clinic_aead_seal (aead, c, tag, m, sizeof m, NULL, 0, nonce, key);
-      crypto_aead_xchacha20poly1305_ietf_encrypt_detached (c2, tag2, NULL, m, sizeof m, NULL, 0, NULL, nonce, key);
+      clinic_aead_seal (aead, c, tag, m, sizeof m, ad, sizeof ad, nonce, key);
+      crypto_aead_xchacha20poly1305_ietf_encrypt_detached (c2, tag2, NULL, m, sizeof m, ad, sizeof ad, NULL, nonce, key);
       if (memcmp (c, c2, sizeof c) != 0 || memcmp (tag, tag2, 16) != 0)
         {
           clinic_aead_free (aead);
@@ -162,6 +200,7 @@ main (int    argc,
   if (sodium_init () < 0)
     g_error ("libsodium");
   g_test_add_func ("/aead/same-as-libsodium", test_same_as_libsodium);
+  g_test_add_func ("/aead/pages", test_pages);
   g_test_add_func ("/aead/fallback-same", test_fallback_same);
   g_test_add_data_func ("/aead/refusals/libcrypto", GINT_TO_POINTER (1), test_refusals);
   g_test_add_data_func ("/aead/refusals/libsodium", GINT_TO_POINTER (0), test_refusals);
