@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -103,12 +104,15 @@ struct _CipherVfs
 #define WAL_CACHE_CHUNK  256
 #define WAL_CACHE_CHUNKS (WAL_CACHE_FRAMES / WAL_CACHE_CHUNK)
 
-struct WalCacheEntry
+/* Each slot a page as written: the plaintext body, then the 40 bytes of
+ * nonce and tag sealed with it; 4096-byte slots, 64-byte aligned, so a
+ * hit or a store is one aligned copy, and a new chunk only zeroes its
+ * frame numbers. */
+struct WalCacheChunk
 {
-  sqlite3_int64  frame;              /* 0: empty */
-  uint32_t       pgno;
-  unsigned char  tail[RESERVE];
-  unsigned char  plain[BODY_LEN];
+  unsigned char  page[WAL_CACHE_CHUNK][PAGE];
+  sqlite3_int64  frame[WAL_CACHE_CHUNK];   /* 0: empty */
+  uint32_t       pgno[WAL_CACHE_CHUNK];
 };
 
 typedef struct
@@ -155,7 +159,7 @@ typedef struct
 
   /* WAL: the plaintext of frames this handle wrote, keyed by frame and
    * by the nonce and tag it wrote there (see wal_cache_lookup). */
-  struct WalCacheEntry *wal_cache[WAL_CACHE_CHUNKS];
+  struct WalCacheChunk *wal_cache[WAL_CACHE_CHUNKS];
   unsigned char *wal_frame_buf;      /* one whole frame, header and page */
 
   /* Nonces for seal_page(), drawn from the kernel 64 at a time: one
@@ -851,15 +855,13 @@ wal_cache_lookup (CipherFile          *f,
                   const unsigned char *image,
                   unsigned char       *out)
 {
-  const struct WalCacheEntry *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
-  const struct WalCacheEntry *e;
+  const struct WalCacheChunk *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+  int i = (int) (frame % WAL_CACHE_CHUNK);
 
-  if (chunk == NULL)
+  if (chunk == NULL || chunk->frame[i] != frame || chunk->pgno[i] != pgno
+      || memcmp (chunk->page[i] + BODY_LEN, image + BODY_LEN, RESERVE) != 0)
     return 0;
-  e = &chunk[frame % WAL_CACHE_CHUNK];
-  if (e->frame != frame || e->pgno != pgno || memcmp (e->tail, image + BODY_LEN, RESERVE) != 0)
-    return 0;
-  memcpy (out, e->plain, BODY_LEN);
+  memcpy (out, chunk->page[i], BODY_LEN);
   memset (out + BODY_LEN, 0, RESERVE);
   STAT_ADD (wal_hits, 1);
   return 1;
@@ -873,31 +875,32 @@ wal_cache_store (CipherFile          *f,
                  const unsigned char *plain,
                  const unsigned char *sealed)
 {
-  struct WalCacheEntry **chunk = &f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
-  struct WalCacheEntry *e;
+  struct WalCacheChunk **chunk = &f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+  int i = (int) (frame % WAL_CACHE_CHUNK);
 
   if (*chunk == NULL)
     {
-      *chunk = sqlite3_malloc64 (sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
-      if (*chunk == NULL)
+      void *p = NULL;
+
+      if (posix_memalign (&p, 64, sizeof (struct WalCacheChunk)) != 0)
         return;   /* no cache, no harm: reads decrypt */
-      memset (*chunk, 0, sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
+      *chunk = p;
+      memset ((*chunk)->frame, 0, sizeof (*chunk)->frame);
     }
-  e = &(*chunk)[frame % WAL_CACHE_CHUNK];
-  e->frame = frame;
-  e->pgno = pgno;
-  memcpy (e->tail, sealed + BODY_LEN, RESERVE);
-  memcpy (e->plain, plain, BODY_LEN);
+  (*chunk)->frame[i] = frame;
+  (*chunk)->pgno[i] = pgno;
+  memcpy ((*chunk)->page[i], plain, BODY_LEN);
+  memcpy ((*chunk)->page[i] + BODY_LEN, sealed + BODY_LEN, RESERVE);
 }
 
 static void
 wal_cache_forget (CipherFile    *f,
                   sqlite3_int64  frame)
 {
-  struct WalCacheEntry *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+  struct WalCacheChunk *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
 
-  if (chunk != NULL && chunk[frame % WAL_CACHE_CHUNK].frame == frame)
-    chunk[frame % WAL_CACHE_CHUNK].frame = 0;
+  if (chunk != NULL && chunk->frame[frame % WAL_CACHE_CHUNK] == frame)
+    chunk->frame[frame % WAL_CACHE_CHUNK] = 0;
 }
 
 /* Wipes and frees every chunk. */
@@ -907,8 +910,8 @@ wal_cache_wipe (CipherFile *f)
   for (int i = 0; i < WAL_CACHE_CHUNKS; i++)
     if (f->wal_cache[i] != NULL)
       {
-        sodium_memzero (f->wal_cache[i], sizeof (struct WalCacheEntry) * WAL_CACHE_CHUNK);
-        sqlite3_free (f->wal_cache[i]);
+        sodium_memzero (f->wal_cache[i], sizeof (struct WalCacheChunk));
+        free (f->wal_cache[i]);
         f->wal_cache[i] = NULL;
       }
 }
