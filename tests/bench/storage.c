@@ -312,10 +312,16 @@ print_floor (double             us[4],
   double floor_ms = (sealed * us[0] + opened * us[1]) / 1000.0;
   double sodium_ms = (sealed * us[2] + opened * us[3]) / 1000.0;
 
-  printf ("AEAD (%s): seal %.2f us, open %.2f us per page; floor %.1f ms; "
-          "overhead cipher - plain %.1f ms = %.2f x floor\n",
-          clinic_aead_engine (), us[0], us[1], floor_ms, overhead_ms,
-          floor_ms > 0 ? overhead_ms / floor_ms : 0.0);
+  printf ("AEAD (%s): seal %.2f us, open %.2f us per page; floor %.1f ms; ",
+          clinic_aead_engine (), us[0], us[1], floor_ms);
+  if (overhead_ms <= 0 || floor_ms <= 0)
+    {
+      /* A multiple of the floor means nothing when plain was slower. */
+      printf ("overhead cipher - plain %.1f ms: none beyond run-to-run noise\n", overhead_ms);
+      printf ("  libsodium's AEAD alone: seal %.2f us, open %.2f us per page\n", us[2], us[3]);
+      return;
+    }
+  printf ("overhead cipher - plain %.1f ms = %.2f x floor\n", overhead_ms, overhead_ms / floor_ms);
   printf ("  libsodium's AEAD alone: seal %.2f us, open %.2f us per page; "
           "that floor %.1f ms; overhead = %.2f x it\n",
           us[2], us[3], sodium_ms, sodium_ms > 0 ? overhead_ms / sodium_ms : 0.0);
