@@ -517,6 +517,53 @@ test_format_libsodium (Fixture       *fx,
   close_db (db);
 }
 
+/* Rollback mode reads 16 bytes of page 1 at every read transaction: they
+ * come from the page 1 the handle holds while its nonce and tag on disk
+ * are unchanged (no page opened), and a changed page 1 on disk is read
+ * and checked again, so a tampered one is an error. */
+static void
+test_page1_slice (Fixture       *fx,
+                  gconstpointer  data)
+{
+  ClinicVfsStats st0, st1;
+  sqlite3 *db = open_db (fx->db_path), *other;
+  gint64 sum;
+  guint8 b;
+
+  exec_ok (db, "PRAGMA journal_mode=DELETE");
+  fill_db (db, 1, 200);
+  sum = query_int (db, "SELECT sum(n) FROM patient");
+
+  clinic_vfs_get_stats (&st0);
+  for (int i = 0; i < 50; i++)
+    g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum);
+  clinic_vfs_get_stats (&st1);
+  g_assert_cmpuint (st1.page1_cache_hits - st0.page1_cache_hits, >=, 50);
+  g_assert_cmpuint (st1.pages_opened, ==, st0.pages_opened);
+
+  /* Another connection commits: page 1 changes on disk (new nonce), the
+   * first connection sees the change and the new rows. */
+  other = open_db (fx->db_path);
+  exec_ok (other, "INSERT INTO patient (id, name, n) VALUES (100000, 'late', 5)");
+  close_db (other);
+  g_assert_cmpint (query_int (db, "SELECT sum(n) FROM patient"), ==, sum + 5);
+
+  /* A flipped bit in page 1's tag on disk: the slice is not served from
+   * what the handle held, the page is read, and refused. */
+  b = 0;
+  {
+    g_autofree guint8 *file = NULL;
+    gsize len;
+
+    file = read_file (fx->db_path, &len);
+    b = file[4095] ^ 0x10;
+  }
+  patch_file (fx->db_path, 4095, &b, 1);
+  clinic_vfs_clear_last_failure ();
+  g_assert_cmpint (run_sql (db, "SELECT sum(n) FROM patient"), ==, SQLITE_IOERR_DATA);
+  close_db (db);
+}
+
 static void
 test_nonces_unique (Fixture       *fx,
                     gconstpointer  data)
@@ -1610,6 +1657,7 @@ main (int    argc,
   add ("/vfs/canary/temp-files", NULL, test_temp_files);
   add ("/vfs/nonces/unique", NULL, test_nonces_unique);
   add ("/vfs/format/libsodium", NULL, test_format_libsodium);
+  add ("/vfs/page1/held-slice", NULL, test_page1_slice);
   add ("/vfs/tamper/flip", NULL, test_tamper_flip);
   add ("/vfs/tamper/swap-and-foreign", NULL, test_tamper_move);
   add ("/vfs/tamper/wal-page-into-main", NULL, test_tamper_wal_into_main);
