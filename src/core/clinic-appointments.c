@@ -121,7 +121,7 @@ check_text (const char  *value,
   " FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN users u ON u.id = a.provider_id" \
   " JOIN visit_types t ON t.id = a.visit_type_id LEFT JOIN rooms r ON r.id = a.room_id"
 
-static ClinicAppointment *
+static gpointer
 appointment_from_row (sqlite3_stmt *stmt)
 {
   ClinicAppointment *a = g_new0 (ClinicAppointment, 1);
@@ -996,21 +996,14 @@ read_list (ClinicDb    *db,
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_appointment_free);
   sqlite3_stmt *stmt = clinic_db_prepare (db, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, p1);
   sqlite3_bind_int64 (stmt, 2, p2);
   sqlite3_bind_int64 (stmt, 3, p3);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, appointment_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, appointment_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 
@@ -1085,6 +1078,18 @@ clinic_appointments_for_patient (ClinicSession  *session,
                     clinic_session_get_user_id (session), error);
 }
 
+static gpointer
+change_from_row (sqlite3_stmt *stmt)
+{
+  ClinicAppointmentChange *c = g_new0 (ClinicAppointmentChange, 1);
+
+  c->at = sqlite3_column_int64 (stmt, 0);
+  c->user_name = clinic_db_column_text (stmt, 1);
+  c->action = clinic_db_column_text (stmt, 2);
+  c->detail = clinic_db_column_text (stmt, 3);
+  return c;
+}
+
 GPtrArray *
 clinic_appointments_history (ClinicSession  *session,
                              gint64          id,
@@ -1094,7 +1099,6 @@ clinic_appointments_history (ClinicSession  *session,
   g_autoptr(GPtrArray) list = NULL;
   sqlite3_stmt *stmt;
   ClinicDb *db;
-  int rc;
 
   if (a == NULL)
     return NULL;
@@ -1108,22 +1112,8 @@ clinic_appointments_history (ClinicSession  *session,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClinicAppointmentChange *c = g_new0 (ClinicAppointmentChange, 1);
-
-      c->at = sqlite3_column_int64 (stmt, 0);
-      c->user_name = clinic_db_column_text (stmt, 1);
-      c->action = clinic_db_column_text (stmt, 2);
-      c->detail = clinic_db_column_text (stmt, 3);
-      g_ptr_array_add (list, c);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, change_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 

@@ -1534,7 +1534,7 @@ fail:
   " r.frequency, r.duration, r.quantity, r.refills, r.instructions, r.prescribed_on," \
   " r.signed_at, r.signature"
 
-static ClinicPrescription *
+static gpointer
 prescription_from_row (sqlite3_stmt *stmt)
 {
   ClinicPrescription *p = g_new0 (ClinicPrescription, 1);
@@ -1567,7 +1567,6 @@ read_prescriptions (ClinicDb    *db,
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_prescription_free);
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   sql = g_strdup_printf ("SELECT " PRESCRIPTION_COLUMNS " FROM prescriptions r"
                          " JOIN users u ON u.id = r.prescriber_id WHERE %s"
@@ -1576,14 +1575,8 @@ read_prescriptions (ClinicDb    *db,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, prescription_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, prescription_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 

@@ -49,6 +49,17 @@ gboolean         clinic_db_step_done           (ClinicDb      *self,
                                                 sqlite3_stmt  *stmt,
                                                 GError       **error);
 
+/* Steps @stmt (from clinic_db_prepare) to its end, adding what
+ * @read_row makes of each row to @into, and resets it; FALSE with @error
+ * (rows added so far stay in @into) when a step fails. */
+typedef gpointer (*ClinicDbRowReader) (sqlite3_stmt *stmt);
+
+gboolean         clinic_db_collect             (ClinicDb          *self,
+                                                sqlite3_stmt      *stmt,
+                                                GPtrArray         *into,
+                                                ClinicDbRowReader  read_row,
+                                                GError           **error);
+
 /* Turns SQLite's @rc (with @handle's message) into a ClinicDbError a
  * person understands: DAMAGED naming the page for a failed page check,
  * DISK_FULL, READ_ONLY, BUSY, NOT_CLINIC ... @path names the database. */

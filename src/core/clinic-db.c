@@ -1386,6 +1386,26 @@ clinic_db_step_done (ClinicDb      *self,
   return TRUE;
 }
 
+gboolean
+clinic_db_collect (ClinicDb           *self,
+                   sqlite3_stmt       *stmt,
+                   GPtrArray          *into,
+                   ClinicDbRowReader   read_row,
+                   GError            **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (into, read_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      clinic_db_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 clinic_db_set_error (ClinicDb  *self,
                      int        rc,

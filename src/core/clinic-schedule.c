@@ -190,6 +190,18 @@ clinic_provider_free (ClinicProvider *provider)
   g_free (provider);
 }
 
+static gpointer
+provider_from_row (sqlite3_stmt *stmt)
+{
+  ClinicProvider *p = g_new0 (ClinicProvider, 1);
+
+  p->user_id = sqlite3_column_int64 (stmt, 0);
+  p->user_name = clinic_db_column_text (stmt, 1);
+  p->display_name = clinic_db_column_text (stmt, 2);
+  p->active = sqlite3_column_int (stmt, 3) != 0;
+  return p;
+}
+
 GPtrArray *
 clinic_providers_list (ClinicSession  *session,
                        gboolean        include_inactive,
@@ -198,7 +210,6 @@ clinic_providers_list (ClinicSession  *session,
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_provider_free);
   sqlite3_stmt *stmt;
   ClinicDb *db;
-  int rc;
 
   if (!clinic_schedule_require_read (session, error))
     return NULL;
@@ -212,22 +223,8 @@ clinic_providers_list (ClinicSession  *session,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, include_inactive ? 1 : 0);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClinicProvider *p = g_new0 (ClinicProvider, 1);
-
-      p->user_id = sqlite3_column_int64 (stmt, 0);
-      p->user_name = clinic_db_column_text (stmt, 1);
-      p->display_name = clinic_db_column_text (stmt, 2);
-      p->active = sqlite3_column_int (stmt, 3) != 0;
-      g_ptr_array_add (list, p);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, provider_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 
@@ -350,7 +347,7 @@ clinic_visit_type_free (ClinicVisitType *t)
   g_free (t);
 }
 
-static ClinicVisitType *
+static gpointer
 visit_type_from_row (sqlite3_stmt *stmt)
 {
   ClinicVisitType *t = g_new0 (ClinicVisitType, 1);
@@ -375,7 +372,6 @@ clinic_visit_types_list (ClinicSession  *session,
   gboolean patient;
   sqlite3_stmt *stmt;
   ClinicDb *db;
-  int rc;
 
   if (!clinic_schedule_require_read (session, error))
     return NULL;
@@ -390,14 +386,8 @@ clinic_visit_types_list (ClinicSession  *session,
     return NULL;
   sqlite3_bind_int (stmt, 1, include_inactive ? 1 : 0);
   sqlite3_bind_int (stmt, 2, patient ? 1 : 0);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, visit_type_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, visit_type_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 
@@ -617,6 +607,17 @@ require_rooms_read (ClinicSession  *session,
   return clinic_session_require_staff (session, CLINIC_PERMISSION_SCHEDULE_OWN, error);
 }
 
+static gpointer
+room_from_row (sqlite3_stmt *stmt)
+{
+  ClinicRoom *room = g_new0 (ClinicRoom, 1);
+
+  room->id = sqlite3_column_int64 (stmt, 0);
+  room->name = clinic_db_column_text (stmt, 1);
+  room->active = sqlite3_column_int (stmt, 2) != 0;
+  return room;
+}
+
 /* Every room, by name: there are a handful, and clinic_rooms_find()
  * folds case beyond ASCII, which SQLite's NOCASE does not. */
 GPtrArray *
@@ -626,7 +627,6 @@ clinic_schedule_read_rooms (ClinicDb  *db,
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_room_free);
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = clinic_db_prepare (db,
                             "SELECT id, name, active FROM rooms WHERE ?1 OR active"
@@ -635,21 +635,8 @@ clinic_schedule_read_rooms (ClinicDb  *db,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, include_inactive ? 1 : 0);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClinicRoom *room = g_new0 (ClinicRoom, 1);
-
-      room->id = sqlite3_column_int64 (stmt, 0);
-      room->name = clinic_db_column_text (stmt, 1);
-      room->active = sqlite3_column_int (stmt, 2) != 0;
-      g_ptr_array_add (list, room);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, room_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 
@@ -1206,6 +1193,23 @@ fail:
   return FALSE;
 }
 
+static gpointer
+exception_from_row (sqlite3_stmt *stmt)
+{
+  ClinicScheduleException *e = g_new0 (ClinicScheduleException, 1);
+  const char *kind = (const char *) sqlite3_column_text (stmt, 2);
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->provider_id = sqlite3_column_int64 (stmt, 1);
+  for (guint k = 0; k < G_N_ELEMENTS (exception_kinds); k++)
+    if (g_strcmp0 (kind, exception_kinds[k]) == 0)
+      e->kind = k;
+  e->starts_at = sqlite3_column_int64 (stmt, 3);
+  e->ends_at = sqlite3_column_int64 (stmt, 4);
+  e->reason = clinic_db_column_text (stmt, 5);
+  return e;
+}
+
 GPtrArray *
 clinic_schedule_read_exceptions (ClinicDb  *db,
                                  gint64     provider_id,
@@ -1215,7 +1219,6 @@ clinic_schedule_read_exceptions (ClinicDb  *db,
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_schedule_exception_free);
   sqlite3_stmt *stmt;
-  int rc;
 
   /* Exceptions last at most a year: the start bound keeps the index useful. */
   stmt = clinic_db_prepare (db,
@@ -1230,27 +1233,8 @@ clinic_schedule_read_exceptions (ClinicDb  *db,
   sqlite3_bind_int64 (stmt, 1, provider_id);
   sqlite3_bind_int64 (stmt, 2, from);
   sqlite3_bind_int64 (stmt, 3, to);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClinicScheduleException *e = g_new0 (ClinicScheduleException, 1);
-      const char *kind = (const char *) sqlite3_column_text (stmt, 2);
-
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->provider_id = sqlite3_column_int64 (stmt, 1);
-      for (guint k = 0; k < G_N_ELEMENTS (exception_kinds); k++)
-        if (g_strcmp0 (kind, exception_kinds[k]) == 0)
-          e->kind = k;
-      e->starts_at = sqlite3_column_int64 (stmt, 3);
-      e->ends_at = sqlite3_column_int64 (stmt, 4);
-      e->reason = clinic_db_column_text (stmt, 5);
-      g_ptr_array_add (list, e);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, exception_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 

@@ -72,38 +72,35 @@ require (ClinicSession  *session,
  * index). */
 #define ENTRY_ORDER " ORDER BY w.urgency DESC, w.created_at, w.id"
 
+static gpointer
+entry_from_row (sqlite3_stmt *stmt)
+{
+  ClinicWaitlistEntry *e = g_new0 (ClinicWaitlistEntry, 1);
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->patient_id = sqlite3_column_int64 (stmt, 1);
+  e->provider_id = sqlite3_column_int64 (stmt, 2);
+  e->visit_type_id = sqlite3_column_int64 (stmt, 3);
+  e->preferred = clinic_db_column_text (stmt, 4);
+  e->urgency = CLAMP (sqlite3_column_int (stmt, 5), 0, 2);
+  e->created_at = sqlite3_column_int64 (stmt, 6);
+  e->patient_name = clinic_db_column_text (stmt, 7);
+  e->patient_chart = clinic_db_column_text (stmt, 8);
+  e->provider_name = clinic_db_column_text (stmt, 9);
+  e->visit_type = clinic_db_column_text (stmt, 10);
+  e->duration_min = sqlite3_column_int (stmt, 11);
+  return e;
+}
+
 static GPtrArray *
 read_entries (ClinicDb      *db,
               sqlite3_stmt  *stmt,
               GError       **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) clinic_waitlist_entry_free);
-  int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClinicWaitlistEntry *e = g_new0 (ClinicWaitlistEntry, 1);
-
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->patient_id = sqlite3_column_int64 (stmt, 1);
-      e->provider_id = sqlite3_column_int64 (stmt, 2);
-      e->visit_type_id = sqlite3_column_int64 (stmt, 3);
-      e->preferred = clinic_db_column_text (stmt, 4);
-      e->urgency = CLAMP (sqlite3_column_int (stmt, 5), 0, 2);
-      e->created_at = sqlite3_column_int64 (stmt, 6);
-      e->patient_name = clinic_db_column_text (stmt, 7);
-      e->patient_chart = clinic_db_column_text (stmt, 8);
-      e->provider_name = clinic_db_column_text (stmt, 9);
-      e->visit_type = clinic_db_column_text (stmt, 10);
-      e->duration_min = sqlite3_column_int (stmt, 11);
-      g_ptr_array_add (list, e);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      clinic_db_set_error (db, rc, error);
-      return NULL;
-    }
+  if (!clinic_db_collect (db, stmt, list, entry_from_row, error))
+    return NULL;
   return g_steal_pointer (&list);
 }
 
