@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-section.h"
 #include "clinic-error.h"
 #include "clinic-exceptions-window.h"
 #include "clinic-schedule-forms.h"
@@ -50,15 +51,15 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ClinicExceptionsWindow, clinic_exceptions_window, ADW_TYPE_WINDOW)
 
+/* The window's inline error (clinic_section_show_error), and its text
+ * for the tests. */
 static void
 show_error (ClinicExceptionsWindow *self,
-            const GError           *error)
+            const GError            *error)
 {
   g_free (self->error);
   self->error = error != NULL ? g_strdup (error->message) : NULL;
-  if (error != NULL)
-    gtk_label_set_text (self->error_label, error->message);
-  gtk_revealer_set_reveal_child (self->error_revealer, error != NULL);
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
 }
 
 const char *

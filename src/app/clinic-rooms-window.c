@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-section.h"
 #include "clinic-rooms-window.h"
 #include "clinic-schedule.h"
 
@@ -25,15 +26,15 @@ struct _ClinicRoomsWindow
 
 G_DEFINE_FINAL_TYPE (ClinicRoomsWindow, clinic_rooms_window, ADW_TYPE_WINDOW)
 
+/* The window's inline error (clinic_section_show_error), and its text
+ * for the tests. */
 static void
 show_error (ClinicRoomsWindow *self,
-            const GError      *error)
+            const GError       *error)
 {
-  g_clear_pointer (&self->error, g_free);
-  if (error != NULL)
-    self->error = g_strdup (error->message);
-  gtk_label_set_text (self->error_label, error != NULL ? error->message : "");
-  gtk_revealer_set_reveal_child (self->error_revealer, error != NULL);
+  g_free (self->error);
+  self->error = error != NULL ? g_strdup (error->message) : NULL;
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
 }
 
 const char *

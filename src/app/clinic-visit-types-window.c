@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "clinic-app-utils.h"
+#include "clinic-section.h"
 #include "clinic-schedule-forms.h"
 #include "clinic-schedule.h"
 #include "clinic-visit-types-window.h"
@@ -51,15 +52,15 @@ clinic_rgba_to_hex (const GdkRGBA *rgba)
                           (int) (CLAMP (rgba->blue, 0, 1) * 255 + 0.5));
 }
 
+/* The window's inline error (clinic_section_show_error), and its text
+ * for the tests. */
 static void
 show_error (ClinicVisitTypesWindow *self,
-            const GError           *error)
+            const GError            *error)
 {
   g_free (self->error);
   self->error = error != NULL ? g_strdup (error->message) : NULL;
-  if (error != NULL)
-    gtk_label_set_text (self->error_label, error->message);
-  gtk_revealer_set_reveal_child (self->error_revealer, error != NULL);
+  clinic_section_show_error (self->error_revealer, self->error_label, error);
 }
 
 const char *
