@@ -134,7 +134,21 @@ clinic_aead_engine (void)
   return cipher != NULL ? "libcrypto" : "libsodium";
 }
 
-/* Subkey and 12-byte nonce; starts CTX for ENCRYPT (1) or decrypt (0). */
+/* XChaCha20's ChaCha20 key and 12-byte nonce: the subkey HChaCha20 makes
+ * of the key and the first 16 bytes of the nonce, and four zero bytes
+ * before the last 8. */
+static void
+derive (const unsigned char  nonce[CLINIC_AEAD_NONCE_BYTES],
+        const unsigned char  key[CLINIC_AEAD_KEY_BYTES],
+        unsigned char        subkey[crypto_core_hchacha20_OUTPUTBYTES],
+        unsigned char        n12[12])
+{
+  crypto_core_hchacha20 (subkey, nonce, key, NULL);
+  memset (n12, 0, 4);
+  memcpy (n12 + 4, nonce + crypto_core_hchacha20_INPUTBYTES, 8);
+}
+
+/* Starts CTX for ENCRYPT (1) or decrypt (0) under the derived key. */
 static int
 start (ClinicAead          *aead,
        int                  encrypt,
@@ -142,11 +156,10 @@ start (ClinicAead          *aead,
        const unsigned char  key[CLINIC_AEAD_KEY_BYTES])
 {
   unsigned char subkey[crypto_core_hchacha20_OUTPUTBYTES];
-  unsigned char iv[12] = { 0 };
+  unsigned char iv[12];
   int ok;
 
-  crypto_core_hchacha20 (subkey, nonce, key, NULL);
-  memcpy (iv + 4, nonce + crypto_core_hchacha20_INPUTBYTES, 8);
+  derive (nonce, key, subkey, iv);
   ok = EVP_CipherInit_ex2 (aead->ctx, NULL, subkey, iv, encrypt, NULL) == 1;
   sodium_memzero (subkey, sizeof subkey);
   return ok;
@@ -171,10 +184,9 @@ page_keys (const unsigned char  nonce[CLINIC_AEAD_NONCE_BYTES],
            unsigned char        poly_key[32],
            unsigned char        iv[16])
 {
-  unsigned char n12[12] = { 0 };
+  unsigned char n12[12];
 
-  crypto_core_hchacha20 (subkey, nonce, key, NULL);
-  memcpy (n12 + 4, nonce + crypto_core_hchacha20_INPUTBYTES, 8);
+  derive (nonce, key, subkey, n12);
   crypto_stream_chacha20_ietf (poly_key, 32, n12, subkey);   /* block 0 */
   memset (iv, 0, 16);
   iv[0] = 1;

@@ -878,6 +878,16 @@ wal_frame_pgno (CipherFile    *f,
   return rc;
 }
 
+/* The chunk pointer that holds FRAME's slot, and the slot in it. */
+static struct WalCacheChunk **
+wal_cache_chunk (CipherFile    *f,
+                 sqlite3_int64  frame,
+                 int           *slot)
+{
+  *slot = (int) (frame % WAL_CACHE_CHUNK);
+  return &f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+}
+
 /* Serves the page of FRAME into OUT from the cache when IMAGE (the page
  * as on disk) carries the nonce and tag this handle wrote with it. */
 static int
@@ -887,8 +897,8 @@ wal_cache_lookup (CipherFile          *f,
                   const unsigned char *image,
                   unsigned char       *out)
 {
-  const struct WalCacheChunk *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
-  int i = (int) (frame % WAL_CACHE_CHUNK);
+  int i;
+  const struct WalCacheChunk *chunk = *wal_cache_chunk (f, frame, &i);
 
   if (chunk == NULL || chunk->frame[i] != frame || chunk->pgno[i] != pgno
       || memcmp (chunk->page[i] + BODY_LEN, image + BODY_LEN, RESERVE) != 0)
@@ -907,8 +917,8 @@ wal_cache_store (CipherFile          *f,
                  const unsigned char *plain,
                  const unsigned char *sealed)
 {
-  struct WalCacheChunk **chunk = &f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
-  int i = (int) (frame % WAL_CACHE_CHUNK);
+  int i;
+  struct WalCacheChunk **chunk = wal_cache_chunk (f, frame, &i);
 
   if (*chunk == NULL)
     {
@@ -929,10 +939,11 @@ static void
 wal_cache_forget (CipherFile    *f,
                   sqlite3_int64  frame)
 {
-  struct WalCacheChunk *chunk = f->wal_cache[(frame % WAL_CACHE_FRAMES) / WAL_CACHE_CHUNK];
+  int i;
+  struct WalCacheChunk *chunk = *wal_cache_chunk (f, frame, &i);
 
-  if (chunk != NULL && chunk->frame[frame % WAL_CACHE_CHUNK] == frame)
-    chunk->frame[frame % WAL_CACHE_CHUNK] = 0;
+  if (chunk != NULL && chunk->frame[i] == frame)
+    chunk->frame[i] = 0;
 }
 
 /* Wipes and frees every chunk. */
