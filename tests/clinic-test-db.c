@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clinic-test-db.h"
+#include "clinic-settings.h"
 #include "clinic-users.h"
 
 void
@@ -225,4 +226,31 @@ clinic_test_role_id (ClinicSession *admin,
         return role->id;
     }
   g_assert_not_reached ();
+}
+
+ClinicDb *
+clinic_test_clinic_new (const char               *tmpl,
+                        const ClinicCredentials  *creds,
+                        char                    **dir,
+                        ClinicSession           **admin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *recovery = NULL;
+  ClinicDb *created, *db;
+
+  *dir = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+  path = g_build_filename (*dir, "clinic.db", NULL);
+  created = clinic_db_create (path, "Lindenhof Practice", creds, &recovery, &error);
+  g_assert_no_error (error);
+  g_object_unref (created);
+  db = clinic_db_open (path, creds, &error);
+  g_assert_no_error (error);
+  *admin = clinic_session_start (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (db), *admin, "clinic.timezone",
+                                      "Europe/Berlin", &error));
+  g_assert_no_error (error);
+  return db;
 }

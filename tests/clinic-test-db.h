@@ -4,8 +4,18 @@
 
 #include "clinic-db-private.h"
 #include "clinic-patients.h"
+#include "clinic-session.h"
 
 G_BEGIN_DECLS
+
+/* A new clinic, "Lindenhof Practice", in a fresh temporary folder
+ * (@tmpl, e.g. "clinic-x-XXXXXX", its path in *@dir; the database is
+ * clinic.db in it), created and opened again as Clinic opens it, its time
+ * zone Europe/Berlin, and @creds' administrator signed in (*@admin). */
+ClinicDb *clinic_test_clinic_new (const char               *tmpl,
+                                  const ClinicCredentials  *creds,
+                                  char                    **dir,
+                                  ClinicSession           **admin);
 
 /* Removes @dir and everything in it (one level of folders deep or more). */
 void   clinic_test_remove_tree  (const char *dir);

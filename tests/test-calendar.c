@@ -105,8 +105,6 @@ static void
 make_clinic (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *recovery = NULL;
   g_autoptr(ClinicPatient) p1 = clinic_test_patient_new ("Schmidt", "Paula", "1987-04-23", "0171 555");
   g_autoptr(ClinicPatient) p2 = clinic_test_patient_new ("Berg", "Otto", "1950-01-02", "");
   g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
@@ -116,15 +114,7 @@ make_clinic (void)
   g_autofree char *text = NULL;
   ClinicScheduleException lunch = { 0 };
 
-  dir = g_dir_make_tmp ("clinic-calendar-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "clinic.db", NULL);
-  db = clinic_db_create (path, "Lindenhof Practice", &admin_creds, &recovery, &error);
-  g_assert_no_error (error);
-  admin = clinic_session_start (db, &error);
-  g_assert_no_error (error);
-  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (db), admin, "clinic.timezone",
-                                      "Europe/Berlin", &error));
+  db = clinic_test_clinic_new ("clinic-calendar-XXXXXX", &admin_creds, &dir, &admin);
   tz = clinic_schedule_get_timezone (db);
 
   paula = clinic_patients_create (admin, p1, FALSE, &error);

@@ -42,8 +42,6 @@ static void
 make_clinic (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *recovery = NULL;
   g_autoptr(ClinicVisitType) type = clinic_visit_type_new ();
   g_autoptr(ClinicPatient) paula = clinic_test_patient_new ("Schmidt", "Paula", "1987-04-23", "");
   g_autoptr(ClinicPatient) stored = NULL;
@@ -53,15 +51,7 @@ make_clinic (void)
   ClinicBooking b = { 0 };
   gint64 patient;
 
-  dir = g_dir_make_tmp ("clinic-ics-dialogs-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "clinic.db", NULL);
-  db = clinic_db_create (path, "Lindenhof Practice", &credentials, &recovery, &error);
-  g_assert_no_error (error);
-  admin = clinic_session_start (db, &error);
-  g_assert_no_error (error);
-  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (db), admin, "clinic.timezone", "Europe/Berlin",
-                                      &error));
+  db = clinic_test_clinic_new ("clinic-ics-dialogs-XXXXXX", &credentials, &dir, &admin);
   tz = clinic_schedule_get_timezone (db);
   weber = clinic_users_create (admin, "weber", "Dr. Weber", CLINIC_USER_STAFF, 2, PASSWORD, &limits, &error);
   g_assert_no_error (error);

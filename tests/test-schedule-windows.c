@@ -72,8 +72,6 @@ static void
 make_clinic (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *recovery = NULL;
   g_autoptr(ClinicPatient) paula = clinic_test_patient_new ("Schmidt", "Paula", "1987-04-23", "0171 555");
   g_autoptr(GArray) blocks = g_array_new (FALSE, TRUE, sizeof (ClinicHoursBlock));
   g_autoptr(GDateTime) now = NULL;
@@ -81,15 +79,7 @@ make_clinic (void)
   g_autoptr(GDateTime) monday = NULL;
   ClinicBooking b = { 0, 0, 0, 0, 0, 0, "Back pain", "", NULL };
 
-  dir = g_dir_make_tmp ("clinic-schedule-windows-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (dir, "clinic.db", NULL);
-  db = clinic_db_create (path, "Lindenhof Practice", &admin_creds, &recovery, &error);
-  g_assert_no_error (error);
-  admin = clinic_session_start (db, &error);
-  g_assert_no_error (error);
-  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (db), admin, "clinic.timezone",
-                                      "Europe/Berlin", &error));
+  db = clinic_test_clinic_new ("clinic-schedule-windows-XXXXXX", &admin_creds, &dir, &admin);
   tz = clinic_schedule_get_timezone (db);
   now = g_date_time_new_now (tz);
   later = g_date_time_add_days (now, 14);

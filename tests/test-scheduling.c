@@ -103,25 +103,12 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *recovery = NULL;
   g_autoptr(ClinicPatient) paula = clinic_test_patient_new ("Schmidt", "Paula", "1987-04-23", "0171 555");
   g_autoptr(ClinicPatient) otto = clinic_test_patient_new ("Berg", "Otto", "1950-01-02", "");
-  ClinicDb *created;
   gint64 account;
 
-  f->dir = g_dir_make_tmp ("clinic-scheduling-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->db = clinic_test_clinic_new ("clinic-scheduling-XXXXXX", &admin_creds, &f->dir, &f->admin);
   f->path = g_build_filename (f->dir, "clinic.db", NULL);
-  created = clinic_db_create (f->path, "Lindenhof Practice", &admin_creds, &recovery, &error);
-  g_assert_no_error (error);
-  g_object_unref (created);
-  f->db = clinic_db_open (f->path, &admin_creds, &error);
-  g_assert_no_error (error);
-  f->admin = clinic_session_start (f->db, &error);
-  g_assert_no_error (error);
-  g_assert_true (clinic_settings_set (clinic_settings_get_for_db (f->db), f->admin, "clinic.timezone",
-                                      "Europe/Berlin", &error));
-  g_assert_no_error (error);
   f->tz = clinic_schedule_get_timezone (f->db);
 
   f->paula = clinic_patients_create (f->admin, paula, FALSE, &error);
